@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Signing", dependencies: ["COpenSSL"]),
         .target(name: "PolicyModel", dependencies: ["Signing"]),
         .target(name: "HTTP", dependencies: ["CShim"]),
-        .target(name: "Storage", dependencies: ["CSQLite", "PolicyModel"]),
+        .target(name: "Storage", dependencies: ["CSQLite", "PolicyModel", "Signing"]),
         .target(name: "ControlPlane", dependencies: ["HTTP", "Storage", "PolicyModel", "Signing"]),
         .executableTarget(name: "perimeterd", dependencies: ["ControlPlane"]),
 

@@ -21,7 +21,7 @@ let package = Package(
 
         // Layers, lowest first; each imports only the ones listed below it.
         .target(name: "Signing", dependencies: ["COpenSSL"]),
-        .target(name: "PolicyModel", dependencies: ["Signing"]),
+        .target(name: "PolicyModel"),
         .target(name: "HTTP", dependencies: ["CShim"]),
         .target(name: "Storage", dependencies: ["CSQLite", "PolicyModel", "Signing"]),
         .target(name: "ControlPlane", dependencies: ["HTTP", "Storage", "PolicyModel", "Signing"]),

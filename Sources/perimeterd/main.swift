@@ -1,1 +1,49 @@
-print("perimeterd")
+import ControlPlane
+import Dispatch
+import Foundation
+
+// Signals are handled on a dispatch queue; their default actions must be off before any thread starts.
+signal(SIGPIPE, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+signal(SIGTERM, SIG_IGN)
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(Options.usage, terminator: "")
+    exit(0)
+}
+
+let logger = Logger(label: "perimeterd")
+let service: ControlPlaneService
+do {
+    let configuration = try Options.parse(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+    service = try ControlPlaneService(configuration: configuration, logger: logger)
+    try service.start()
+} catch {
+    FileHandle.standardError.write(Data("perimeterd: \(error)\n".utf8))
+    exit(1)
+}
+
+if let token = service.generatedAdminToken {
+    FileHandle.standardError.write(Data("""
+
+        Admin token (shown once, store it now):
+
+            \(token)
+
+
+        """.utf8))
+}
+
+let signalQueue = DispatchQueue(label: "perimeter.signals")
+let signalSources = [SIGINT, SIGTERM].map { number in
+    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+    source.setEventHandler {
+        logger.info("stopping on signal", metadata: ["signal": number == SIGINT ? "SIGINT" : "SIGTERM"])
+        service.shutdown()
+        exit(0)
+    }
+    source.resume()
+    return source
+}
+withExtendedLifetime(signalSources) { dispatchMain() }

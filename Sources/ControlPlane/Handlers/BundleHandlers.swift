@@ -1,0 +1,71 @@
+import HTTP
+import PolicyModel
+import Signing
+
+extension ControlPlaneResponder {
+    /// The current bundle from the snapshot; 304 when the client's `If-None-Match` names it.
+    func currentBundle(of environment: String, request: HTTPRequest) throws(Problem) -> HTTPResponse {
+        guard let bundle = snapshot.current(environment) else { throw Problem.environmentNotFound(environment) }
+        let headers = HTTPHeaders([
+            ("Content-Type", PublishedBundle.contentType),
+            ("ETag", bundle.etag),
+            ("Cache-Control", "no-cache"),
+            ("Perimeter-Bundle-Version", String(bundle.version)),
+        ])
+        if EntityTag.anyMatches(request.headers["If-None-Match"], bundle.etag) {
+            return HTTPResponse(status: 304, headers: headers)
+        }
+        return HTTPResponse(status: 200, headers: headers, body: bundle.envelope)
+    }
+
+    func bundle(of environment: String, version: Int, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        onWriter(respond) { _, store in
+            guard let record = try store.environment(named: environment), record.deletedAt == nil else {
+                throw Problem.environmentNotFound(environment)
+            }
+            guard let bundle = try store.bundle(ofEnvironment: record.id, version: version) else {
+                throw Problem.notFound("environment \"\(environment)\" has no version \(version); "
+                    + "its current version is \(record.currentVersion)")
+            }
+            let published = PublishedBundle(environment: environment, version: bundle.version, issuedAt: bundle.issuedAt,
+                                            expiresAt: bundle.expiresAt, envelope: bundle.envelope)
+            return HTTPResponse(status: 200, headers: HTTPHeaders([
+                ("Content-Type", PublishedBundle.contentType),
+                ("ETag", published.etag),
+                ("Perimeter-Bundle-Version", String(bundle.version)),
+            ]), body: bundle.envelope)
+        }
+    }
+
+    func listSigningKeys(respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        onWriter(respond) { _, store in
+            let keys = try store.signingKeys().map { (record) throws -> JSONValue in
+                let publicKey = try Ed25519PublicKey(derRepresentation: record.publicKeyDER)
+                return .object([
+                    ("key_id", .string(record.keyID)),
+                    ("algorithm", .string(record.algorithm)),
+                    ("public_key_pem", .string(publicKey.pemRepresentation)),
+                    ("state", .string(record.state)),
+                    ("created_at", .string(record.createdAt.rfc3339)),
+                ])
+            }
+            return .json(.object([("keys", .array(keys))]))
+        }
+    }
+}
+
+/// Entity-tag comparison for `If-None-Match` (RFC 9110 section 13.1.2), which uses the weak comparison.
+enum EntityTag {
+    static func anyMatches(_ fieldValues: [String], _ etag: String) -> Bool {
+        let opaque = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
+        for value in fieldValues {
+            for member in value.split(separator: ",") {
+                let candidate = member.trimmingCharacters(in: " \t")
+                if candidate == "*" { return true }
+                let candidateOpaque = candidate.hasPrefix("W/") ? candidate.dropFirst(2) : candidate
+                if candidateOpaque == opaque { return true }
+            }
+        }
+        return false
+    }
+}

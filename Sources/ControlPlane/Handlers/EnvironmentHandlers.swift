@@ -1,0 +1,55 @@
+import HTTP
+import PolicyModel
+
+extension ControlPlaneResponder {
+    func listEnvironments() -> HTTPResponse {
+        .json(.object([("environments", .array(snapshot.all().map(ControlPlaneResponder.summary(of:))))]))
+    }
+
+    func showEnvironment(_ name: String) throws(Problem) -> HTTPResponse {
+        guard let bundle = snapshot.current(name) else { throw Problem.environmentNotFound(name) }
+        return .json(ControlPlaneResponder.summary(of: bundle))
+    }
+
+    func createEnvironment(_ name: String, request: HTTPRequest, actor: Actor,
+                           respond: @escaping @Sendable (HTTPResponse) -> Void) throws {
+        guard EnvironmentName.isValid(name) else {
+            throw Problem.validation(ValidationFailure([FieldError(
+                pointer: nil, key: "name", value: name,
+                detail: "environment names are 1 to 63 characters of a-z, 0-9 and \"-\", starting with a letter or digit")]))
+        }
+        // The body is optional; when present it must be an empty JSON object, leaving room for settings later.
+        if !request.body.isEmpty {
+            var reader = ObjectReader(try request.jsonBody())
+            reader.rejectUnknownMembers()
+            guard reader.errors.isEmpty else { throw Problem.validation(ValidationFailure(reader.errors)) }
+        }
+        onWriter(respond) { writer, _ in
+            let created = try writer.createEnvironment(named: name, by: actor)
+            guard let bundle = writer.snapshot.current(name) else { throw Problem.environmentNotFound(name) }
+            return .json(ControlPlaneResponder.summary(of: bundle), status: created ? 201 : 200,
+                         headers: created ? [("Location", "/v1/environments/\(name)")] : [])
+        }
+    }
+
+    func deleteEnvironment(_ name: String, actor: Actor, respond: @escaping @Sendable (HTTPResponse) -> Void) throws {
+        guard name != EnvironmentName.defaultName else {
+            throw Problem(status: 409, slug: "default-environment", title: "Cannot delete the default environment",
+                          detail: "the default environment always exists; clear its policy instead")
+        }
+        onWriter(respond) { writer, _ in
+            guard try writer.deleteEnvironment(named: name, by: actor) else { throw Problem.environmentNotFound(name) }
+            return HTTPResponse(status: 204)
+        }
+    }
+
+    static func summary(of bundle: PublishedBundle) -> JSONValue {
+        .object([
+            ("name", .string(bundle.environment)),
+            ("version", .integer(bundle.version)),
+            ("published_at", .string(bundle.issuedAt.rfc3339)),
+            ("expires_at", .string(bundle.expiresAt.rfc3339)),
+            ("etag", .string(bundle.etag)),
+        ])
+    }
+}

@@ -1,0 +1,94 @@
+import HTTP
+import PolicyModel
+import Storage
+
+/// Routes API requests: authentication, then the handler of the matched route.
+///
+/// Handlers that need the database run on the writer queue; the bundle and environment reads
+/// answer from the in-memory snapshot on the event loop.
+final class ControlPlaneResponder: HTTPResponder {
+    let writer: PolicyWriter
+    let authenticator: TokenAuthenticator
+    let logger: Logger
+
+    init(writer: PolicyWriter, authenticator: TokenAuthenticator, logger: Logger) {
+        self.writer = writer
+        self.authenticator = authenticator
+        self.logger = logger
+    }
+
+    var snapshot: BundleSnapshot { writer.snapshot }
+
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        do {
+            try route(request, respond: respond)
+        } catch let problem as Problem {
+            respond(problem.response)
+        } catch {
+            respond(response(for: error))
+        }
+    }
+
+    private func route(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws {
+        let route = Route(path: request.path)
+        var actor: Actor?
+        if route != .health {
+            actor = authenticator.authenticate(request)
+            guard actor != nil else { throw Problem.unauthorized }
+        }
+        guard let route else { throw Problem.notFound("no route matches \(request.path)") }
+        guard route.allowedMethods.contains(request.method) else {
+            throw Problem.methodNotAllowed(request.method, allowed: route.allowedMethods)
+        }
+        let actorOrService = actor ?? .service
+
+        switch (route, request.method) {
+        case (.health, _):
+            respond(.json(.object([("status", .string("ok"))])))
+        case (.environments, _):
+            respond(listEnvironments())
+        case let (.environment(name), "PUT"):
+            try createEnvironment(name, request: request, actor: actorOrService, respond: respond)
+        case let (.environment(name), "DELETE"):
+            try deleteEnvironment(name, actor: actorOrService, respond: respond)
+        case let (.environment(name), _):
+            respond(try showEnvironment(name))
+        case let (.section(environment, section), "PUT"):
+            try putSection(section, of: environment, request: request, actor: actorOrService, respond: respond)
+        case let (.section(environment, section), _):
+            getSection(section, of: environment, respond: respond)
+        case let (.importDotenv(environment), _):
+            try importDotenv(into: environment, request: request, actor: actorOrService, respond: respond)
+        case let (.bundle(environment), _):
+            respond(try currentBundle(of: environment, request: request))
+        case let (.bundleVersion(environment, version), _):
+            bundle(of: environment, version: version, respond: respond)
+        case (.signingKeys, _):
+            listSigningKeys(respond: respond)
+        }
+    }
+
+    /// Runs `body` on the writer queue and responds with its result or its error.
+    func onWriter(_ respond: @escaping @Sendable (HTTPResponse) -> Void,
+                  _ body: @escaping @Sendable (PolicyWriter, PolicyStore) throws -> HTTPResponse) {
+        writer.perform(body) { [self] result in
+            switch result {
+            case let .success(response): respond(response)
+            case let .failure(error): respond(response(for: error))
+            }
+        }
+    }
+
+    /// The one boundary where errors become responses; internals never reach the client.
+    func response(for error: any Error) -> HTTPResponse {
+        switch error {
+        case let problem as Problem:
+            return problem.response
+        case let failure as ValidationFailure:
+            return Problem.validation(failure).response
+        default:
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            return Problem.internalError.response
+        }
+    }
+}

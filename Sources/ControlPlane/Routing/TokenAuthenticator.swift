@@ -1,0 +1,66 @@
+import HTTP
+import Signing
+import Synchronization
+
+/// Checks bearer tokens against the SHA-256 digests of the tokens in the database.
+///
+/// The presented token is hashed and compared with every stored digest in constant time, so the
+/// response time tells nothing about how much of a token was right.
+final class TokenAuthenticator: Sendable {
+    struct Credential: Sendable {
+        var id: String
+        var name: String
+        var digest: [UInt8]
+    }
+
+    private let credentials = Mutex<[Credential]>([])
+
+    func replaceCredentials(_ new: [Credential]) {
+        credentials.withLock { $0 = new }
+    }
+
+    /// The actor behind the request's bearer token, or nil when it has none or an unknown one.
+    func authenticate(_ request: HTTPRequest) -> Actor? {
+        guard let token = TokenAuthenticator.bearerToken(in: request.headers["Authorization"]) else { return nil }
+        let digest = SHA256.hash(Array(token.utf8))
+        let match = credentials.withLock { credentials in
+            var found: Credential?
+            for credential in credentials where ConstantTime.equals(credential.digest, digest) {
+                found = credential
+            }
+            return found
+        }
+        guard let match else { return nil }
+        return Actor(tokenID: match.id, name: match.name, peer: request.peer.host)
+    }
+
+    /// The token of exactly one `Authorization: Bearer <token>` field (RFC 6750 section 2.1).
+    static func bearerToken(in values: [String]) -> String? {
+        guard values.count == 1 else { return nil }
+        let value = values[0]
+        guard let space = value.firstIndex(of: " "), value[..<space].lowercased() == "bearer" else { return nil }
+        let token = value[value.index(after: space)...].drop { $0 == " " }
+        guard !token.isEmpty, token.utf8.allSatisfy(isToken68Byte) else { return nil }
+        return String(token)
+    }
+
+    private static func isToken68Byte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            Array("-._~+/=".utf8).contains(byte)
+        }
+    }
+}
+
+enum ConstantTime {
+    /// Compares two digests without an early exit; the lengths of digests are public.
+    static func equals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,113 @@
+import Dispatch
+import Foundation
+import HTTP
+import PolicyModel
+import Signing
+import Storage
+
+/// Perimeter's control plane: the database, the single writer, the snapshot and the HTTP server, wired together.
+public final class ControlPlaneService: @unchecked Sendable {
+    // @unchecked: every stored property is immutable; the timer is only resumed and cancelled, which
+    // Dispatch allows from any thread.
+    public let configuration: ServiceConfiguration
+    private let server: HTTPServer
+    private let writer: PolicyWriter
+    private let reissueTimer: DispatchSourceTimer
+    private let logger: Logger
+    /// The admin token generated on first start, shown once by the caller; nil on later starts.
+    public let generatedAdminToken: String?
+
+    /// Opens and migrates the database, opens or creates the signing key, makes sure the default
+    /// environment exists, and loads the snapshot. Call `start()` to serve.
+    public init(configuration: ServiceConfiguration, clock: Clock = .system,
+                logger: Logger = Logger(label: "perimeterd")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        guard configuration.bundleTTL >= 10 else { throw StartupError("PERIMETER_BUNDLE_TTL must be at least 10 seconds") }
+
+        let masterKey = try MasterKeyLoader.load(configuration.masterKey, databasePath: configuration.databasePath,
+                                                 logger: logger)
+        let connection: SQLiteConnection
+        do {
+            connection = try SQLiteConnection(path: configuration.databasePath)
+            let applied = try Migrator.migrate(connection)
+            for migration in applied {
+                logger.info("applied migration", metadata: ["migration.file": migration.fileName])
+            }
+        } catch let error as MigrationError {
+            throw StartupError("cannot start on database \(configuration.databasePath): \(error)")
+        } catch {
+            throw StartupError("cannot open database \(configuration.databasePath) (PERIMETER_DB): \(error)")
+        }
+        let store = PolicyStore(connection: connection)
+
+        let (signer, token, credentials) = try connection.transaction {
+            let signer = try Bootstrap.signer(store: store, masterKey: masterKey, clock: clock, logger: logger)
+            let token = try Bootstrap.adminToken(store: store, configured: configuration.adminToken, clock: clock)
+            return (signer, token, try Bootstrap.credentials(store: store))
+        }
+        generatedAdminToken = token
+
+        let writer = PolicyWriter(store: store, signer: signer, snapshot: BundleSnapshot(), clock: clock,
+                                  bundleTTL: configuration.bundleTTL, logger: logger)
+        try writer.performAndWait { writer, _ in
+            _ = try writer.createEnvironment(named: EnvironmentName.defaultName, by: .service)
+            try writer.loadSnapshot()
+            try writer.reissueAgingBundles()
+        }
+        self.writer = writer
+
+        let authenticator = TokenAuthenticator()
+        authenticator.replaceCredentials(credentials)
+        let responder = ControlPlaneResponder(writer: writer, authenticator: authenticator, logger: logger)
+        var serverConfiguration = HTTPServerConfiguration()
+        serverConfiguration.host = configuration.listenHost
+        serverConfiguration.port = configuration.listenPort
+        serverConfiguration.loopCount = configuration.loopCount
+        server = HTTPServer(configuration: serverConfiguration, responder: responder)
+
+        // Check often enough that a bundle is re-issued soon after half its lifetime, but at most once a minute.
+        let interval = max(1, min(60, configuration.bundleTTL / 8))
+        reissueTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "perimeter.reissue"))
+        reissueTimer.schedule(deadline: .now() + .seconds(Int(interval)), repeating: .seconds(Int(interval)))
+        reissueTimer.setEventHandler { [writer, logger] in
+            writer.perform({ writer, _ in try writer.reissueAgingBundles() }) { result in
+                if case let .failure(error) = result {
+                    logger.error("re-issuing aging bundles failed; will retry", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Binds the listening socket and starts serving.
+    public func start() throws {
+        do {
+            try server.start()
+        } catch {
+            throw StartupError("cannot listen on \(configuration.listenHost):\(configuration.listenPort) "
+                + "(PERIMETER_LISTEN): \(error)")
+        }
+        reissueTimer.resume()
+        logger.info("perimeterd listening", metadata: [
+            "listen.address": configuration.listenHost, "listen.port": "\(server.boundPort)",
+            "database": configuration.databasePath,
+        ])
+    }
+
+    public var boundPort: UInt16 { server.boundPort }
+
+    /// Stops accepting, lets requests in flight finish within `gracePeriod`, and waits for the writer.
+    public func shutdown(gracePeriod: Duration = .seconds(5)) {
+        reissueTimer.cancel()
+        server.shutdown(gracePeriod: gracePeriod)
+        writer.performAndWaitIgnoringErrors()
+        logger.info("perimeterd stopped")
+    }
+}
+
+extension PolicyWriter {
+    /// Waits until every change queued before this call has finished.
+    func performAndWaitIgnoringErrors() {
+        _ = try? performAndWait { _, _ in () }
+    }
+}

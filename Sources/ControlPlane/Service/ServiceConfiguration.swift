@@ -1,0 +1,30 @@
+/// Everything `perimeterd` needs to start; the executable fills it from flags and environment variables.
+public struct ServiceConfiguration: Sendable {
+    public enum MasterKeySource: Sendable, Equatable {
+        /// 64 hex digits given directly.
+        case hex(String)
+        /// A file holding 64 hex digits, which must exist.
+        case file(String)
+        /// `perimeter.master-key` beside the database, generated with mode 0600 on first start.
+        case besideDatabase
+    }
+
+    public var listenHost = "127.0.0.1"
+    public var listenPort: UInt16 = 8080
+    public var databasePath = "perimeter.db"
+    public var masterKey = MasterKeySource.besideDatabase
+    /// Used as an admin token instead of generating one.
+    public var adminToken: String?
+    /// Lifetime of each bundle in seconds; bundles are re-issued when half of it has passed.
+    public var bundleTTL: Int64 = 7 * 86_400
+    public var loopCount = 1
+
+    public init() {}
+}
+
+/// Why the service could not start; each message names the setting to fix.
+public struct StartupError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

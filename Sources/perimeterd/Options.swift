@@ -1,0 +1,164 @@
+import ControlPlane
+import Foundation
+import PolicyModel
+
+/// One setting: its environment variable, its flag, and the help line that documents both.
+struct Option {
+    let variable: String
+    let flag: String
+    let placeholder: String
+    let help: String
+}
+
+enum Options {
+    static let all = [
+        Option(variable: "PERIMETER_LISTEN", flag: "--listen", placeholder: "HOST:PORT",
+               help: "address to listen on; IPv6 in brackets, such as [::1]:8080 (default 127.0.0.1:8080)"),
+        Option(variable: "PERIMETER_DB", flag: "--db", placeholder: "PATH",
+               help: "SQLite database file, created when missing (default ./perimeter.db)"),
+        Option(variable: "PERIMETER_MASTER_KEY", flag: "--master-key", placeholder: "HEX",
+               help: "64 hex digits that seal secrets at rest; prefer the file form, since flags show in ps"),
+        Option(variable: "PERIMETER_MASTER_KEY_FILE", flag: "--master-key-file", placeholder: "PATH",
+               help: "file holding the master key (default perimeter.master-key beside the database, "
+                   + "generated with mode 0600 on first start)"),
+        Option(variable: "PERIMETER_ADMIN_TOKEN", flag: "--admin-token", placeholder: "TOKEN",
+               help: "admin token to accept instead of generating one (32 to 256 visible ASCII characters)"),
+        Option(variable: "PERIMETER_BUNDLE_TTL", flag: "--bundle-ttl", placeholder: "DURATION",
+               help: "lifetime of a bundle, such as 7d, 12h, 30m or 90s; re-issued at half of it (default 7d)"),
+        Option(variable: "PERIMETER_LOOPS", flag: "--loops", placeholder: "COUNT",
+               help: "number of HTTP event loops (default: one per processor core)"),
+    ]
+
+    static var usage: String {
+        var text = """
+            Usage: perimeterd [options]
+
+            Serves Perimeter's control plane API. Every option can also be set by its environment
+            variable; a flag wins over the variable.
+
+            Options:
+
+            """
+        for option in all {
+            text += "  \(option.flag) \(option.placeholder)\n      \(option.variable): \(option.help)\n"
+        }
+        text += "  --help\n      show this text and exit\n"
+        return text
+    }
+
+    /// Reads the environment, then the flags, into a configuration; a bad value names its variable.
+    static func parse(arguments: [String], environment: [String: String]) throws -> ServiceConfiguration {
+        var values: [String: String] = [:]
+        for option in all {
+            if let value = environment[option.variable] { values[option.variable] = value }
+        }
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let (flag, inlineValue) = splitFlag(argument)
+            guard let option = all.first(where: { $0.flag == flag }) else {
+                throw StartupError("unknown option \(argument); run perimeterd --help for the list")
+            }
+            if let inlineValue {
+                values[option.variable] = inlineValue
+            } else {
+                guard index + 1 < arguments.count else {
+                    throw StartupError("\(option.flag) needs a value (\(option.placeholder))")
+                }
+                index += 1
+                values[option.variable] = arguments[index]
+            }
+            index += 1
+        }
+        return try configuration(from: values)
+    }
+
+    private static func splitFlag(_ argument: String) -> (String, String?) {
+        guard let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+    }
+
+    private static func configuration(from values: [String: String]) throws -> ServiceConfiguration {
+        var configuration = ServiceConfiguration()
+        configuration.loopCount = ProcessInfo.processInfo.activeProcessorCount
+        if let listen = values["PERIMETER_LISTEN"] {
+            (configuration.listenHost, configuration.listenPort) = try listenAddress(listen)
+        }
+        if let path = values["PERIMETER_DB"] {
+            guard !path.isEmpty else { throw StartupError("PERIMETER_DB must not be empty") }
+            configuration.databasePath = path
+        }
+        switch (values["PERIMETER_MASTER_KEY"], values["PERIMETER_MASTER_KEY_FILE"]) {
+        case (.some, .some):
+            throw StartupError("set PERIMETER_MASTER_KEY or PERIMETER_MASTER_KEY_FILE, not both")
+        case let (.some(hex), nil):
+            configuration.masterKey = .hex(hex)
+        case let (nil, .some(path)):
+            guard !path.isEmpty else { throw StartupError("PERIMETER_MASTER_KEY_FILE must not be empty") }
+            configuration.masterKey = .file(path)
+        case (nil, nil):
+            break
+        }
+        configuration.adminToken = values["PERIMETER_ADMIN_TOKEN"]
+        if let ttl = values["PERIMETER_BUNDLE_TTL"] {
+            guard let seconds = duration(ttl), seconds >= 10, seconds <= 366 * 86_400 else {
+                throw StartupError("PERIMETER_BUNDLE_TTL must be a duration from 10s to 366d, such as 7d, 12h, 30m "
+                    + "or 90s; got \"\(ttl)\"")
+            }
+            configuration.bundleTTL = seconds
+        }
+        if let loops = values["PERIMETER_LOOPS"] {
+            guard let count = Int(loops), (1...256).contains(count) else {
+                throw StartupError("PERIMETER_LOOPS must be a whole number from 1 to 256; got \"\(loops)\"")
+            }
+            configuration.loopCount = count
+        }
+        return configuration
+    }
+
+    /// `host:port` with an IP literal host; IPv6 goes in brackets.
+    static func listenAddress(_ text: String) throws -> (String, UInt16) {
+        let invalid = StartupError("PERIMETER_LISTEN must be HOST:PORT with an IP address, such as 127.0.0.1:8080 "
+            + "or [::1]:8080; got \"\(text)\"")
+        let host: Substring
+        let port: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { throw invalid }
+            host = text[text.index(after: text.startIndex)..<close]
+            port = text[text.index(close, offsetBy: 2)...]
+            guard host.contains(":") else { throw invalid }
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { throw invalid }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+            guard !host.contains(":") else { throw invalid }
+        }
+        guard (try? IPAddress(parsing: host)) != nil,
+              !port.isEmpty, port.count <= 5, port.allSatisfy(\.isASCIIDigit),
+              let number = UInt16(port) else { throw invalid }
+        return (String(host), number)
+    }
+
+    /// Seconds in a duration such as `7d`, `12h`, `30m`, `90s` or a bare number of seconds.
+    static func duration(_ text: String) -> Int64? {
+        guard let last = text.last else { return nil }
+        let multiplier: Int64
+        var digits = Substring(text)
+        switch last {
+        case "d": multiplier = 86_400
+        case "h": multiplier = 3_600
+        case "m": multiplier = 60
+        case "s": multiplier = 1
+        default: multiplier = 1
+        }
+        if !last.isASCIIDigit { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCIIDigit), let value = Int64(digits) else {
+            return nil
+        }
+        return value * multiplier
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

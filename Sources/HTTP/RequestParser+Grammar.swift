@@ -1,0 +1,111 @@
+/// The grammar of single lines: the request line and field lines (RFC 9112 sections 3 and 5).
+extension RequestParser {
+    /// Parses `method SP request-target SP HTTP-version`, with exactly one space between the parts.
+    static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(RequestRejection) -> RequestLine {
+        guard let firstSpace = line.firstIndex(of: .space) else {
+            throw .malformed("The request line must be a method, a target and a version separated by spaces.")
+        }
+        let method = line[..<firstSpace]
+        guard !method.isEmpty, method.allSatisfy(\.isTokenCharacter) else {
+            throw .malformed("The method must be a token.")
+        }
+
+        let rest = line[(firstSpace + 1)...]
+        guard let secondSpace = rest.firstIndex(of: .space) else {
+            throw .malformed("The request line must be a method, a target and a version separated by spaces.")
+        }
+        let version = try parseVersion(rest[(secondSpace + 1)...])
+        let methodText = String(decoding: method, as: UTF8.self)
+        let target = try parseTarget(rest[..<secondSpace], method: methodText)
+        return RequestLine(method: methodText, target: target, version: version)
+    }
+
+    /// Accepts `HTTP/1.0` and `HTTP/1.1`; any other well-formed `HTTP/d.d` gets 505.
+    static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(RequestRejection) -> HTTPVersion {
+        let bytes = Array(bytes)
+        guard bytes.count == 8,
+              bytes[0..<5].elementsEqual("HTTP/".utf8),
+              bytes[5].isDecimalDigit,
+              bytes[6] == UInt8(ascii: "."),
+              bytes[7].isDecimalDigit
+        else {
+            throw .malformed("The protocol version must have the form HTTP/1.1.")
+        }
+        switch (bytes[5], bytes[7]) {
+        case (UInt8(ascii: "1"), UInt8(ascii: "1")):
+            return .http11
+        case (UInt8(ascii: "1"), UInt8(ascii: "0")):
+            return .http10
+        default:
+            throw RequestRejection(kind: .versionNotSupported, detail: "Only HTTP/1.0 and HTTP/1.1 are supported.")
+        }
+    }
+
+    /// Accepts origin-form (`/path?query`), and `*` for OPTIONS only.
+    ///
+    /// NOTE: RFC 9112 section 3.2.2 asks servers to accept absolute-form (`http://host/path`) too; this server
+    /// rejects it with 400 because it is never a proxy and no client sends absolute-form to an origin server.
+    static func parseTarget(_ bytes: ArraySlice<UInt8>, method: String) throws(RequestRejection) -> String {
+        if bytes.elementsEqual("*".utf8) {
+            guard method == "OPTIONS" else {
+                throw .malformed("The target * is allowed only with OPTIONS.")
+            }
+            return "*"
+        }
+        guard bytes.first == .slash else {
+            throw .malformed("The request target must be an absolute path such as /status.")
+        }
+
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == .percent {
+                guard index + 2 < bytes.endIndex,
+                      bytes[index + 1].hexDigitValue != nil,
+                      bytes[index + 2].hexDigitValue != nil
+                else {
+                    throw .malformed("The request target has a % that is not followed by two hex digits.")
+                }
+                index += 3
+                continue
+            }
+            guard byte.isTargetCharacter else {
+                throw .malformed("The request target contains a character that must be percent-encoded.")
+            }
+            index += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Parses `field-name ":" OWS field-value OWS`.
+    ///
+    /// Field values are decoded as UTF-8 with invalid sequences replaced by U+FFFD; the bytes themselves were
+    /// already checked to contain no control character other than HTAB.
+    static func parseFieldLine(_ line: ArraySlice<UInt8>) throws(RequestRejection) -> (name: String, value: String) {
+        // RFC 9112 section 5.2: obs-fold, a line starting with whitespace, must be rejected or replaced.
+        if let first = line.first, first.isWhitespace {
+            throw .malformed("A header field line starts with whitespace (obsolete line folding).")
+        }
+        guard let colon = line.firstIndex(of: .colon) else {
+            throw .malformed("A header field line has no colon.")
+        }
+        let name = line[..<colon]
+        guard !name.isEmpty else {
+            throw .malformed("A header field name is empty.")
+        }
+        // RFC 9112 section 5.1: whitespace between the name and the colon must be rejected with 400.
+        if let last = name.last, last.isWhitespace {
+            throw .malformed("A header field has whitespace between its name and the colon.")
+        }
+        guard name.allSatisfy(\.isTokenCharacter) else {
+            throw .malformed("A header field name is not a token.")
+        }
+        let nameText = String(decoding: name, as: UTF8.self)
+
+        let value = line[(colon + 1)...].trimmingWhitespace()
+        guard value.allSatisfy(\.isFieldValueCharacter) else {
+            throw .malformed("The value of header field \(nameText) contains a control character.")
+        }
+        return (nameText, String(decoding: value, as: UTF8.self))
+    }
+}

@@ -29,4 +29,7 @@ static inline uint64_t cshim_epoll_event_data(const struct epoll_event *event) {
 
 static inline int cshim_errno(void) { return errno; }
 
+// pthread_setname_np is a GNU extension; names the calling thread (at most 15 bytes) for ps, top and gdb.
+int cshim_set_thread_name(const char *name);
+
 #endif

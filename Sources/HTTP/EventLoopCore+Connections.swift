@@ -1,0 +1,146 @@
+import Glibc
+
+/// Socket events and state-machine actions for the connections of one loop.
+extension EventLoopCore {
+    func handle(events: UInt32, on connection: Connection, now: ContinuousClock.Instant) {
+        // Level-triggered epoll reports EPOLLERR and EPOLLHUP even without interest; both mean no more exchange.
+        if events & (Epoll.error | Epoll.hangUp) != 0 {
+            close(connection)
+            return
+        }
+        if events & Epoll.output != 0 && connection.hasOutput {
+            perform(writeOutput(of: connection, now: now), on: connection, now: now)
+        }
+        if !connection.isClosed && events & Epoll.input != 0 && connection.machine.isReadingEnabled {
+            readInput(of: connection, now: now)
+        }
+        refresh(connection, now: now)
+    }
+
+    /// Reads once per readiness, at most one buffer, so that one busy client cannot starve the others on this loop.
+    private func readInput(of connection: Connection, now: ContinuousClock.Instant) {
+        switch connection.read(into: &readBuffer) {
+        case .received(let count):
+            perform(connection.machine.bytesReceived(readBuffer[..<count], now: now), on: connection, now: now)
+        case .endOfInput:
+            perform(connection.machine.endOfInput(now: now), on: connection, now: now)
+        case .wouldBlock:
+            break
+        case .failed(let error):
+            log(.debug, "Read failed; closing the connection", [
+                "connection.peer": connection.peer.description, "error": error.description,
+            ])
+            close(connection)
+        }
+    }
+
+    /// Carries out the machine's actions, then writes what they queued and feeds the outcome back to the machine.
+    func perform(_ actions: [ConnectionStateMachine.Action], on connection: Connection, now: ContinuousClock.Instant) {
+        var actions = actions
+        while !actions.isEmpty {
+            var hasNewOutput = false
+            for action in actions {
+                switch action {
+                case .dispatch(let request, let sequence):
+                    dispatch(request, sequence: sequence, on: connection)
+                case .sendContinue:
+                    connection.enqueue(ResponseEncoder.continueBytes)
+                    hasNewOutput = true
+                case .send(let response, let responseContext):
+                    connection.enqueue(encode(response, context: responseContext, peer: connection.peer))
+                    hasNewOutput = true
+                case .shutdownOutput:
+                    do throws(SystemCallError) {
+                        try connection.shutdownOutput()
+                    } catch {
+                        close(connection)
+                        return
+                    }
+                case .close:
+                    close(connection)
+                    return
+                }
+            }
+            actions = hasNewOutput ? writeOutput(of: connection, now: now) : []
+        }
+    }
+
+    private func writeOutput(of connection: Connection, now: ContinuousClock.Instant) -> [ConnectionStateMachine.Action] {
+        switch connection.flush() {
+        case .drained:
+            return connection.machine.writeCompleted(now: now)
+        case .blocked(let madeProgress):
+            connection.machine.writeBlocked(madeProgress: madeProgress, now: now)
+            return []
+        case .failed(let error):
+            log(.debug, "Write failed; closing the connection", [
+                "connection.peer": connection.peer.description, "error": error.description,
+            ])
+            return [.close]
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest, sequence: UInt64, on connection: Connection) {
+        let loop = self.loop
+        let connectionID = connection.id
+        context.responder.handle(request) { response in
+            loop.execute { core in
+                core.deliver(response, sequence: sequence, connectionID: connectionID)
+            }
+        }
+    }
+
+    /// Encodes a response, replacing one the encoder rejects with a 500 problem so the client still gets an answer.
+    private func encode(_ response: HTTPResponse, context responseContext: ResponseContext, peer: SocketAddress) -> [UInt8] {
+        let date = dates.current()
+        do throws(InvalidResponseError) {
+            return try ResponseEncoder.encode(response, context: responseContext, date: date)
+        } catch {
+            log(.error, "Responder returned an invalid response; sending 500 instead", [
+                "connection.peer": peer.description, "error": error.description,
+            ])
+        }
+
+        let problem = ProblemDocument(slug: "internal-error", status: 500, detail: "The server built an invalid response.")
+        do throws(InvalidResponseError) {
+            return try ResponseEncoder.encode(problem.makeResponse(), context: responseContext, date: date)
+        } catch {
+            preconditionFailure("the built-in 500 problem response is invalid: \(error)")
+        }
+    }
+
+    /// Matches the epoll registration to what the machine wants and queues its next deadline.
+    func refresh(_ connection: Connection, now: ContinuousClock.Instant) {
+        guard !connection.isClosed else { return }
+        var wanted: UInt32 = 0
+        if connection.machine.isReadingEnabled {
+            wanted |= Epoll.input
+        }
+        if connection.hasOutput {
+            wanted |= Epoll.output
+        }
+        if wanted != connection.registeredEvents {
+            do throws(SystemCallError) {
+                try Epoll.control(
+                    epfd: loop.epoll.rawValue, op: Epoll.modify, fd: connection.descriptor,
+                    events: wanted, data: connection.id
+                )
+                connection.registeredEvents = wanted
+            } catch {
+                log(.warning, "Could not update a connection's epoll registration; closing it", [
+                    "connection.peer": connection.peer.description, "error": error.description,
+                ])
+                close(connection)
+                return
+            }
+        }
+        scheduleDeadline(of: connection)
+    }
+
+    func close(_ connection: Connection) {
+        guard !connection.isClosed else { return }
+        connections.removeValue(forKey: connection.id)
+        connection.close()
+        context.releaseConnectionSlot()
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Glibc
+@testable import HTTP
+
+struct TestClientError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A response as the test client reads it off the wire.
+struct WireResponse {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: [UInt8]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A blocking TCP client for loopback tests; every read gives up after `timeout`.
+final class TestClient {
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: UInt16, host: String = "127.0.0.1", timeout: Duration = .seconds(5)) throws {
+        guard let (storage, length) = SocketAddress.makeStorage(host: host, port: port) else {
+            throw TestClientError(description: "invalid host \(host)")
+        }
+        descriptor = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestClientError(description: "socket failed: errno \(errno)") }
+
+        var interval = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+        var address = storage
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, length) }
+        }
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw TestClientError(description: "connect failed: errno \(code)")
+        }
+    }
+
+    deinit {
+        Glibc.close(descriptor)
+    }
+
+    func send(_ text: String) throws {
+        try send(bytes: Array(text.utf8))
+    }
+
+    func send(bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw TestClientError(description: "send failed: errno \(errno)") }
+            offset += sent
+        }
+    }
+
+    /// Closes the sending side, as `nc -N` does after its input.
+    func shutdownOutput() {
+        Glibc.shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    /// Reads one response; a `HEAD` response or a 1xx, 204 or 304 has no body whatever its `Content-Length` says.
+    func readResponse(isHeadRequest: Bool = false) throws -> WireResponse {
+        let headEnd = try readUntil(Array("\r\n\r\n".utf8))
+        let headText = String(decoding: buffer[..<headEnd], as: UTF8.self)
+        buffer.removeFirst(headEnd + 4)
+
+        var lines = headText.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
+        guard statusLine.count >= 2, statusLine[0] == "HTTP/1.1", let status = Int(statusLine[1]) else {
+            throw TestClientError(description: "invalid status line in \(headText)")
+        }
+        var headers = HTTPHeaders()
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { throw TestClientError(description: "invalid field \(line)") }
+            headers.add(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+
+        let hasBody = !isHeadRequest && status >= 200 && status != 204 && status != 304
+        let length = hasBody ? Int(headers.first("Content-Length") ?? "0") ?? 0 : 0
+        while buffer.count < length {
+            guard try receive() else { throw TestClientError(description: "connection closed inside a body") }
+        }
+        let body = Array(buffer[..<length])
+        buffer.removeFirst(length)
+        return WireResponse(status: status, headers: headers, body: body)
+    }
+
+    /// Whether the server closes the connection (end of input or reset) before anything more arrives.
+    func isClosedByServer() -> Bool {
+        guard buffer.isEmpty else { return false }
+        do {
+            return try !receive()
+        } catch {
+            return errno == ECONNRESET
+        }
+    }
+
+    /// Reads until `marker` is buffered and returns its offset.
+    private func readUntil(_ marker: [UInt8]) throws -> Int {
+        while true {
+            if let range = buffer.firstRange(of: marker) {
+                return range.lowerBound
+            }
+            guard try receive() else { throw TestClientError(description: "connection closed before a full response") }
+        }
+    }
+
+    /// Appends received bytes to the buffer; false at end of input.
+    private func receive() throws -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = chunk.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if count < 0 {
+            throw TestClientError(description: "recv failed: errno \(errno)")
+        }
+        buffer.append(contentsOf: chunk[..<count])
+        return count > 0
+    }
+}
+
+/// A responder built from a closure.
+struct ClosureResponder: HTTPResponder {
+    let body: @Sendable (HTTPRequest, @escaping @Sendable (HTTPResponse) -> Void) -> Void
+
+    init(_ body: @escaping @Sendable (HTTPRequest, @escaping @Sendable (HTTPResponse) -> Void) -> Void) {
+        self.body = body
+    }
+
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        body(request, respond)
+    }
+}
+
+/// Answers at once with `<method> <target>` followed by the body, if any.
+let echoResponder = ClosureResponder { request, respond in
+    var body = Array("\(request.method) \(request.target)".utf8)
+    if !request.body.isEmpty {
+        body += Array(" ".utf8) + request.body
+    }
+    respond(HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: body))
+}
+
+/// Starts a server on 127.0.0.1 with an ephemeral port and two loops, runs `body`, then shuts the server down.
+func withServer(
+    _ responder: some HTTPResponder,
+    configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+    _ body: (HTTPServer) throws -> Void
+) throws {
+    var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, loopCount: 2)
+    configure(&configuration)
+    let server = HTTPServer(configuration: configuration, responder: responder)
+    try server.start()
+    defer { server.shutdown(gracePeriod: .seconds(1)) }
+    try body(server)
+}

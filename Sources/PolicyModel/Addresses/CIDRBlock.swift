@@ -4,16 +4,10 @@ public struct CIDRBlock: Hashable, Sendable {
     public let prefixLength: Int
 
     /// Makes a block, refusing host bits rather than clearing them, so a typo never widens a rule.
+    ///
+    /// An IPv4-mapped network with a prefix of 96 or more becomes the IPv4 block it covers, as in `init(parsing:)`.
     public init(network: IPAddress, prefixLength: Int) throws(AddressError) {
-        guard prefixLength >= 0, prefixLength <= network.bitWidth else {
-            throw .prefixLengthOutOfRange("\(network)/\(prefixLength)", maximum: network.bitWidth)
-        }
-        let masked = CIDRBlock.masked(network, prefixLength: prefixLength)
-        guard masked == network else {
-            throw .hostBitsSet("\(network)/\(prefixLength)", canonical: "\(masked)/\(prefixLength)")
-        }
-        self.network = network
-        self.prefixLength = prefixLength
+        try self.init(checking: network, prefixLength: prefixLength, entry: "\(network)/\(prefixLength)")
     }
 
     /// Parses `address/prefix`, or a bare address as a block of that one address.
@@ -24,7 +18,7 @@ public struct CIDRBlock: Hashable, Sendable {
         let text = String(text)
         guard !text.isEmpty else { throw .empty }
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        var address = try IPAddress(parsing: parts[0])
+        let address = try IPAddress(parsing: parts[0])
         var prefixLength = address.bitWidth
 
         if parts.count == 2 {
@@ -35,18 +29,27 @@ public struct CIDRBlock: Hashable, Sendable {
                 throw .invalid(text, reason: "the prefix length must be a decimal number without leading zeros")
             }
             prefixLength = Int(parts[1])!
-            guard prefixLength <= address.bitWidth else {
-                throw .prefixLengthOutOfRange(text, maximum: address.bitWidth)
-            }
+        }
+        try self.init(checking: address, prefixLength: prefixLength, entry: text)
+    }
+
+    /// Checks the prefix length, turns an IPv4-mapped block into IPv4 and rejects host bits.
+    /// Errors name `entry`, the block as the caller wrote it.
+    private init(checking address: IPAddress, prefixLength: Int, entry: String) throws(AddressError) {
+        guard prefixLength >= 0, prefixLength <= address.bitWidth else {
+            throw .prefixLengthOutOfRange(entry, maximum: address.bitWidth)
         }
 
+        var address = address
+        var prefixLength = prefixLength
         if case let .v6(value) = address, value >> 32 == 0xFFFF, prefixLength >= 96 {
             address = .v4(UInt32(truncatingIfNeeded: value))
             prefixLength -= 96
         }
+
         let masked = CIDRBlock.masked(address, prefixLength: prefixLength)
         guard masked == address else {
-            throw .hostBitsSet(text, canonical: "\(masked)/\(prefixLength)")
+            throw .hostBitsSet(entry, canonical: "\(masked)/\(prefixLength)")
         }
         self.network = address
         self.prefixLength = prefixLength

@@ -7,7 +7,7 @@ public struct DotenvEntry: Equatable, Sendable {
 
 /// Parses the dotenv form that self-hosted apps read their settings from.
 ///
-/// Understood: blank lines, `#` comments (whole lines, or after an unquoted value following
+/// Understood: LF and CRLF line endings, blank lines, `#` comments (whole lines, or after an unquoted value following
 /// whitespace), an optional `export ` prefix, whitespace around `=`, single-quoted values (taken
 /// literally) and double-quoted values (with `\"`, `\\`, `\n`, `\t` escapes). A value that spans
 /// lines, a key given twice, or a line that is not an assignment is an error naming the line.
@@ -17,7 +17,8 @@ public enum DotenvParser {
         var errors: [FieldError] = []
         var seenLines: [String: Int] = [:]
 
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Swift reads "\r\n" as one Character, so splitting on "\n" alone would leave a CRLF file as one line.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         if lines.last?.isEmpty == true { lines.removeLast() }
         for (index, rawLine) in lines.enumerated() {
             let lineNumber = index + 1

@@ -12,6 +12,7 @@ public struct JSONParser {
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
+    /// The maximum number of nested arrays and objects. Scalars do not count as a level.
     public static let defaultMaxDepth = 64
 
     private let bytes: [UInt8]
@@ -35,9 +36,12 @@ public struct JSONParser {
 
     // MARK: - Values
 
+    /// Parses the value at the cursor, which `depth` arrays and objects enclose.
     private mutating func parseValue(depth: Int) throws(Error) -> JSONValue {
-        guard depth < maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
         guard let byte = peek() else { throw error("unexpected end of input") }
+        if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "["), depth >= maxDepth {
+            throw error("nesting deeper than \(maxDepth) levels")
+        }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
@@ -146,7 +150,9 @@ public struct JSONParser {
         scalars.append(contentsOf: run.unicodeScalars)
     }
 
+    /// Decodes the escape after a backslash. Errors point at the backslash.
     private mutating func parseEscape() throws(Error) -> Unicode.Scalar {
+        let start = position - 1
         guard let byte = next() else { throw error("unterminated escape") }
         switch byte {
         case UInt8(ascii: "\""): return "\""
@@ -157,24 +163,23 @@ public struct JSONParser {
         case UInt8(ascii: "n"): return "\n"
         case UInt8(ascii: "r"): return "\r"
         case UInt8(ascii: "t"): return "\t"
-        case UInt8(ascii: "u"): return try parseUnicodeEscape()
-        default: throw error("unknown escape")
+        case UInt8(ascii: "u"): return try parseUnicodeEscape(start: start)
+        default: throw Error(offset: start, reason: "unknown escape")
         }
     }
 
-    private mutating func parseUnicodeEscape() throws(Error) -> Unicode.Scalar {
+    private mutating func parseUnicodeEscape(start: Int) throws(Error) -> Unicode.Scalar {
         let unit = try parseHexQuad()
         switch unit {
         case 0xD800...0xDBFF:
-            guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")) else {
-                throw error("high surrogate without a low surrogate")
-            }
+            let unpaired = Error(offset: start, reason: "high surrogate without a low surrogate")
+            guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")) else { throw unpaired }
             let low = try parseHexQuad()
-            guard (0xDC00...0xDFFF).contains(low) else { throw error("high surrogate without a low surrogate") }
+            guard (0xDC00...0xDFFF).contains(low) else { throw unpaired }
             let value = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
             return Unicode.Scalar(value)!
         case 0xDC00...0xDFFF:
-            throw error("low surrogate without a high surrogate")
+            throw Error(offset: start, reason: "low surrogate without a high surrogate")
         default:
             return Unicode.Scalar(unit)!
         }
@@ -189,7 +194,7 @@ public struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw error("invalid hex digit in a \\u escape")
+            default: throw Error(offset: position - 1, reason: "invalid hex digit in a \\u escape")
             }
             value = value << 4 | UInt16(digit)
         }
@@ -209,9 +214,11 @@ public struct JSONParser {
 
     private func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
 
+    /// Returns the byte at the cursor and moves past it, or returns nil at the end without moving.
     private mutating func next() -> UInt8? {
-        defer { position += 1 }
-        return peek()
+        guard let byte = peek() else { return nil }
+        position += 1
+        return byte
     }
 
     private mutating func consume(_ byte: UInt8) -> Bool {

@@ -15,8 +15,17 @@ public struct FieldError: Error, Equatable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// The location and the detail, such as `/blocks/1: …` or `line 2, TRUST_ALL_PROXIES: …`.
     public var description: String {
-        let location = pointer ?? line.map { "line \($0)" } ?? key ?? "input"
+        let location: String
+        if let pointer {
+            // The empty pointer is the whole document (RFC 6901 section 5).
+            location = pointer.isEmpty ? "document" : pointer
+        } else if let line {
+            location = key.map { "line \(line), \($0)" } ?? "line \(line)"
+        } else {
+            location = key ?? "input"
+        }
         return "\(location): \(detail)"
     }
 }

@@ -22,7 +22,7 @@ enum Options {
                help: "file holding the master key (default perimeter.master-key beside the database, "
                    + "generated with mode 0600 on first start)"),
         Option(variable: "PERIMETER_ADMIN_TOKEN", flag: "--admin-token", placeholder: "TOKEN",
-               help: "admin token to accept instead of generating one (32 to 256 visible ASCII characters)"),
+               help: "admin token to accept instead of generating one: 32 to 256 characters of A-Z, a-z, 0-9 and -._~+/="),
         Option(variable: "PERIMETER_BUNDLE_TTL", flag: "--bundle-ttl", placeholder: "DURATION",
                help: "lifetime of a bundle, such as 7d, 12h, 30m or 90s; re-issued at half of it (default 7d)"),
         Option(variable: "PERIMETER_LOOPS", flag: "--loops", placeholder: "COUNT",
@@ -149,7 +149,8 @@ enum Options {
         case "h": multiplier = 3_600
         case "m": multiplier = 60
         case "s": multiplier = 1
-        default: multiplier = 1
+        case _ where last.isASCIIDigit: multiplier = 1
+        default: return nil
         }
         if !last.isASCIIDigit { digits = digits.dropLast() }
         guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCIIDigit), let value = Int64(digits) else {

@@ -35,9 +35,10 @@ if let token = service.generatedAdminToken {
         """.utf8))
 }
 
-let signalQueue = DispatchQueue(label: "perimeter.signals")
+// The handlers run on the main queue: closures written here belong to the main actor, and Swift
+// traps when such a closure runs on any other thread.
 let signalSources = [SIGINT, SIGTERM].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
     source.setEventHandler {
         logger.info("stopping on signal", metadata: ["signal": number == SIGINT ? "SIGINT" : "SIGTERM"])
         service.shutdown()

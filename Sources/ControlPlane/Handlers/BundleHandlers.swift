@@ -18,7 +18,10 @@ extension ControlPlaneResponder {
         return HTTPResponse(status: 200, headers: headers, body: bundle.envelope)
     }
 
-    func bundle(of environment: String, version: Int, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+    /// A published version; its bytes never change, so clients may cache it for good.
+    func bundle(of environment: String, version: Int, request: HTTPRequest,
+                respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let ifNoneMatch = request.headers["If-None-Match"]
         onWriter(respond) { _, store in
             guard let record = try store.environment(named: environment), record.deletedAt == nil else {
                 throw Problem.environmentNotFound(environment)
@@ -29,11 +32,16 @@ extension ControlPlaneResponder {
             }
             let published = PublishedBundle(environment: environment, version: bundle.version, issuedAt: bundle.issuedAt,
                                             expiresAt: bundle.expiresAt, envelope: bundle.envelope)
-            return HTTPResponse(status: 200, headers: HTTPHeaders([
+            let headers = HTTPHeaders([
                 ("Content-Type", PublishedBundle.contentType),
                 ("ETag", published.etag),
+                ("Cache-Control", "private, max-age=31536000, immutable"),
                 ("Perimeter-Bundle-Version", String(bundle.version)),
-            ]), body: bundle.envelope)
+            ])
+            if EntityTag.anyMatches(ifNoneMatch, published.etag) {
+                return HTTPResponse(status: 304, headers: headers)
+            }
+            return HTTPResponse(status: 200, headers: headers, body: bundle.envelope)
         }
     }
 

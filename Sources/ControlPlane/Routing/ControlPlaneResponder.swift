@@ -62,7 +62,7 @@ final class ControlPlaneResponder: HTTPResponder {
         case let (.bundle(environment), _):
             respond(try currentBundle(of: environment, request: request))
         case let (.bundleVersion(environment, version), _):
-            bundle(of: environment, version: version, respond: respond)
+            bundle(of: environment, version: version, request: request, respond: respond)
         case (.signingKeys, _):
             listSigningKeys(respond: respond)
         }

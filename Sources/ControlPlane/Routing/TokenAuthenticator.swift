@@ -44,7 +44,7 @@ final class TokenAuthenticator: Sendable {
         return String(token)
     }
 
-    private static func isToken68Byte(_ byte: UInt8) -> Bool {
+    static func isToken68Byte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"):

@@ -48,9 +48,10 @@ enum Bootstrap {
     static func adminToken(store: PolicyStore, configured: String?, clock: Clock) throws -> String? {
         let configuredID = "tok_configured_admin"
         if let configured {
+            // The same characters that a bearer token may carry (RFC 6750 section 2.1), so it can log in.
             guard configured.utf8.count >= 32, configured.utf8.count <= 256,
-                  configured.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                throw StartupError("PERIMETER_ADMIN_TOKEN must be 32 to 256 visible ASCII characters without spaces")
+                  configured.utf8.allSatisfy(TokenAuthenticator.isToken68Byte) else {
+                throw StartupError("PERIMETER_ADMIN_TOKEN must be 32 to 256 characters of A-Z, a-z, 0-9 and -._~+/=")
             }
             try store.insertToken(TokenRecord(id: configuredID, name: "admin (PERIMETER_ADMIN_TOKEN)",
                                               tokenSHA256: SHA256.hex(Array(configured.utf8)), scopes: ["admin"],

@@ -69,7 +69,10 @@ extension Problem {
     }
 
     static func environmentNotFound(_ name: String) -> Problem {
-        notFound("environment \"\(name)\" does not exist; create it with PUT /v1/environments/\(name)")
+        guard EnvironmentName.isValid(name) else {
+            return notFound("\"\(name)\" is not a valid environment name, so no such environment exists")
+        }
+        return notFound("environment \"\(name)\" does not exist; create it with PUT /v1/environments/\(name)")
     }
 
     static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {

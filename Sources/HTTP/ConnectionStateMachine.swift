@@ -301,7 +301,8 @@ struct ConnectionStateMachine {
 
     private mutating func finishIfDone(now: ContinuousClock.Instant, into actions: inout [Action]) {
         guard state == .stopped, pending.isEmpty, !isWriting else { return }
-        if hasSentClosingResponse && !hasInputEnded {
+        // During shutdown the grace period matters more than a client that might still be sending.
+        if hasSentClosingResponse && !hasInputEnded && !isDraining {
             state = .lingering
             lingerDeadline = now + Self.lingerDuration
             actions.append(.shutdownOutput)

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 @testable import HTTP
+import Synchronization
 
 struct TestClientError: Error, CustomStringConvertible {
     let description: String
@@ -17,7 +18,7 @@ struct WireResponse {
 
 /// A blocking TCP client for loopback tests; every read gives up after `timeout`.
 final class TestClient {
-    private let descriptor: Int32
+    private var descriptor: Int32
     private var buffer: [UInt8] = []
 
     init(port: UInt16, host: String = "127.0.0.1", timeout: Duration = .seconds(5)) throws {
@@ -35,13 +36,19 @@ final class TestClient {
         }
         guard result == 0 else {
             let code = errno
-            Glibc.close(descriptor)
+            close()
             throw TestClientError(description: "connect failed: errno \(code)")
         }
     }
 
     deinit {
+        close()
+    }
+
+    func close() {
+        guard descriptor >= 0 else { return }
         Glibc.close(descriptor)
+        descriptor = -1
     }
 
     func send(_ text: String) throws {
@@ -141,6 +148,38 @@ let echoResponder = ClosureResponder { request, respond in
         body += Array(" ".utf8) + request.body
     }
     respond(HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: body))
+}
+
+/// Requests whose responses the test sends later, from its own thread.
+final class ParkedRequests: Sendable {
+    typealias Respond = @Sendable (HTTPResponse) -> Void
+
+    private let entries = Mutex<[(request: HTTPRequest, respond: Respond)]>([])
+
+    var count: Int { entries.withLock { $0.count } }
+
+    var responder: ClosureResponder {
+        ClosureResponder { request, respond in
+            self.entries.withLock { $0.append((request, respond)) }
+        }
+    }
+
+    func takeAll() -> [(request: HTTPRequest, respond: Respond)] {
+        entries.withLock { entries in
+            defer { entries = [] }
+            return entries
+        }
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
 }
 
 /// Starts a server on 127.0.0.1 with an ephemeral port and two loops, runs `body`, then shuts the server down.

@@ -1,0 +1,83 @@
+@testable import HTTP
+import Testing
+
+@Suite struct ResponseEncoderTests {
+    static let date = "Sun, 06 Nov 1994 08:49:37 GMT"
+    static let keepAlive = ResponseContext(isHeadRequest: false, requestVersion: .http11, closesConnection: false)
+
+    func encode(_ response: HTTPResponse, context: ResponseContext = keepAlive) throws -> String {
+        String(decoding: try ResponseEncoder.encode(response, context: context, date: Self.date), as: UTF8.self)
+    }
+
+    @Test func encodesStatusFieldsAndBody() throws {
+        let response = HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Array("hi".utf8))
+
+        let text = try encode(response)
+
+        #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: \(Self.date)\r\nContent-Length: 2\r\n\r\nhi")
+    }
+
+    @Test func headResponseKeepsLengthWithoutBody() throws {
+        let context = ResponseContext(isHeadRequest: true, requestVersion: .http11, closesConnection: false)
+
+        let text = try encode(HTTPResponse(status: 200, body: Array("hello".utf8)), context: context)
+
+        #expect(text.hasSuffix("Content-Length: 5\r\n\r\n"))
+    }
+
+    @Test(arguments: [204, 304])
+    func bodilessStatusHasNoLength(status: Int) throws {
+        let text = try encode(HTTPResponse(status: status, headers: ["ETag": "\"v1\""], body: Array("x".utf8)))
+
+        #expect(!text.contains("Content-Length"))
+        #expect(text.hasSuffix("ETag: \"v1\"\r\nDate: \(Self.date)\r\n\r\n"))
+    }
+
+    @Test func dropsServerOwnedFields() throws {
+        let headers: HTTPHeaders = [
+            "content-length": "99", "Transfer-Encoding": "chunked", "Connection": "upgrade", "Keep-Alive": "timeout=5",
+        ]
+
+        let text = try encode(HTTPResponse(status: 200, headers: headers))
+
+        #expect(text == "HTTP/1.1 200 OK\r\nDate: \(Self.date)\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func keepsResponderDate() throws {
+        let text = try encode(HTTPResponse(status: 200, headers: ["Date": "Mon, 01 Jan 2024 00:00:00 GMT"]))
+
+        #expect(!text.contains(Self.date))
+    }
+
+    @Test func announcesClose() throws {
+        let context = ResponseContext(isHeadRequest: false, requestVersion: .http11, closesConnection: true)
+
+        #expect(try encode(HTTPResponse(status: 200), context: context).contains("\r\nConnection: close\r\n"))
+    }
+
+    @Test func announcesKeepAliveToHTTP10() throws {
+        let context = ResponseContext(isHeadRequest: false, requestVersion: .http10, closesConnection: false)
+
+        #expect(try encode(HTTPResponse(status: 200), context: context).contains("\r\nConnection: keep-alive\r\n"))
+    }
+
+    @Test func writesEmptyReasonForUnknownStatus() throws {
+        #expect(try encode(HTTPResponse(status: 299)).hasPrefix("HTTP/1.1 299 \r\n"))
+    }
+
+    @Test(arguments: [
+        HTTPResponse(status: 200, headers: ["X-Split": "a\r\nInjected: 1"]),
+        HTTPResponse(status: 200, headers: ["X-Nul": "a\u{0}"]),
+        HTTPResponse(status: 200, headers: ["Bad Name": "a"]),
+        HTTPResponse(status: 200, headers: ["": "a"]),
+        HTTPResponse(status: 101),
+        HTTPResponse(status: 1000),
+    ])
+    func rejectsInvalidResponse(_ response: HTTPResponse) {
+        #expect(throws: InvalidResponseError.self) { try encode(response) }
+    }
+}
+
+extension HTTPResponse: CustomTestStringConvertible {
+    public var testDescription: String { "status \(status), fields \(headers.map(\.name))" }
+}

@@ -1,0 +1,84 @@
+@testable import HTTP
+import Testing
+
+@Suite struct HTTPHeadersTests {
+    @Test func looksUpNamesIgnoringCase() {
+        let headers: HTTPHeaders = ["Content-Type": "text/plain", "X-A": "1", "x-a": "2"]
+
+        #expect(headers["content-type"] == ["text/plain"])
+        #expect(headers["X-A"] == ["1", "2"])
+        #expect(headers.first("X-a") == "1")
+        #expect(headers.first("Missing") == nil)
+        #expect(headers.contains(name: "CONTENT-TYPE"))
+    }
+
+    @Test func replaceOrAddRemovesEveryMatch() {
+        var headers = HTTPHeaders([("X-A", "1"), ("Other", "o"), ("x-a", "2")])
+
+        headers.replaceOrAdd(name: "X-A", value: "3")
+
+        #expect(headers.map(\.name) == ["Other", "X-A"])
+        #expect(headers["x-a"] == ["3"])
+    }
+
+    @Test func addKeepsEarlierLines() {
+        var headers = HTTPHeaders()
+
+        headers.add(name: "Vary", value: "Accept")
+        headers.add(name: "Vary", value: "Prefer")
+
+        #expect(headers["vary"] == ["Accept", "Prefer"])
+        #expect(headers.count == 2)
+    }
+
+    @Test func equalityKeepsOrder() {
+        #expect(HTTPHeaders([("A", "1"), ("B", "2")]) == HTTPHeaders([("A", "1"), ("B", "2")]))
+        #expect(HTTPHeaders([("A", "1"), ("B", "2")]) != HTTPHeaders([("B", "2"), ("A", "1")]))
+    }
+}
+
+@Suite struct SupportTypeTests {
+    @Test func formatsIMFFixdate() {
+        #expect(HTTPDate.format(secondsSinceEpoch: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(secondsSinceEpoch: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+
+    @Test func describesSocketAddresses() {
+        #expect(SocketAddress(host: "192.0.2.1", port: 80).description == "192.0.2.1:80")
+        #expect(SocketAddress(host: "2001:db8::1", port: 443).description == "[2001:db8::1]:443")
+    }
+
+    @Test func rendersProblemJSON() {
+        let problem = ProblemDocument(slug: "malformed-request", status: 400, detail: "Quote \" and\ttab\u{1}")
+
+        #expect(problem.json == """
+            {"type":"urn:perimeter:problem:malformed-request","title":"Bad Request","status":400,\
+            "detail":"Quote \\" and\\ttab\\u0001"}
+            """)
+    }
+
+    @Test func problemResponseHasProblemContentType() {
+        let response = ProblemDocument(slug: "uri-too-long", status: 414, detail: "d").makeResponse()
+
+        #expect(response.status == 414)
+        #expect(response.headers.first("Content-Type") == "application/problem+json")
+    }
+
+    @Test func deadlineQueuePopsInOrder() {
+        let start = ContinuousClock.now
+        var queue = DeadlineQueue()
+        for (offset, id) in [(5, 1), (1, 2), (3, 3), (1, 4), (9, 5)] {
+            queue.insert(DeadlineQueue.Entry(deadline: start + .seconds(offset), connectionID: UInt64(id)))
+        }
+
+        var popped: [UInt64] = []
+        while let entry = queue.popExpired(now: start + .seconds(5)) {
+            popped.append(entry.connectionID)
+        }
+
+        #expect(Set(popped.prefix(2)) == [2, 4])
+        #expect(popped.dropFirst(2) == [3, 1])
+        #expect(queue.earliest == start + .seconds(9))
+        #expect(queue.popExpired(now: start + .seconds(8)) == nil)
+    }
+}

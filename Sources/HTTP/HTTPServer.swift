@@ -14,7 +14,7 @@ import Synchronization
 public final class HTTPServer: Sendable {
     private enum State {
         case idle
-        case running(loops: [EventLoop], threads: [LoopThread])
+        case running(loops: [EventLoop], threads: [LoopThread], context: ServerContext)
         case stopped
     }
 
@@ -32,6 +32,14 @@ public final class HTTPServer: Sendable {
 
     /// The port the server listens on, which differs from the configured one when that is 0; 0 before `start()`.
     public var boundPort: UInt16 { port.load(ordering: .acquiring) }
+
+    /// Client connections open now; 0 when the server is not running.
+    public var openConnectionCount: Int {
+        state.withLock { state in
+            guard case .running(_, _, let context) = state else { return 0 }
+            return context.openConnectionCount
+        }
+    }
 
     /// Binds and listens, starts the loop threads and returns; a server starts at most once.
     public func start() throws(HTTPServerError) {
@@ -75,7 +83,7 @@ public final class HTTPServer: Sendable {
             }
 
             port.store(boundPort, ordering: .releasing)
-            state = .running(loops: loops, threads: threads)
+            state = .running(loops: loops, threads: threads, context: context)
         }
         log(.info, "HTTP server started", [
             "listen.host": configuration.host, "listen.port": "\(boundPort)", "loops": "\(configuration.loopCount)",
@@ -90,7 +98,7 @@ public final class HTTPServer: Sendable {
     /// thread, such as from inside `HTTPResponder.handle`, because it waits for those threads.
     public func shutdown(gracePeriod: Duration) {
         let running: (loops: [EventLoop], threads: [LoopThread])? = state.withLock { state in
-            guard case .running(let loops, let threads) = state else { return nil }
+            guard case .running(let loops, let threads, _) = state else { return nil }
             state = .stopped
             return (loops, threads)
         }

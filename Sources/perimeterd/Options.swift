@@ -27,6 +27,22 @@ enum Options {
                help: "lifetime of a bundle, such as 7d, 12h, 30m or 90s; re-issued at half of it (default 7d)"),
         Option(variable: "PERIMETER_LOOPS", flag: "--loops", placeholder: "COUNT",
                help: "number of HTTP event loops (default: one per processor core)"),
+        Option(variable: "PERIMETER_MAX_WAIT", flag: "--max-wait", placeholder: "SECONDS",
+               help: "longest a bundle poll may park with Prefer: wait=N (default 60)"),
+        Option(variable: "PERIMETER_MAX_CONNECTIONS", flag: "--max-connections", placeholder: "COUNT",
+               help: "open client connections; more are accepted and closed at once (default 10000)"),
+        Option(variable: "PERIMETER_MAX_BODY_BYTES", flag: "--max-body-bytes", placeholder: "BYTES",
+               help: "largest request body; larger ones get 413 (default 1048576)"),
+        Option(variable: "PERIMETER_HEAD_TIMEOUT", flag: "--head-timeout", placeholder: "SECONDS",
+               help: "time for a whole request head from its first byte; then 408 (default 10)"),
+        Option(variable: "PERIMETER_BODY_TIMEOUT", flag: "--body-timeout", placeholder: "SECONDS",
+               help: "time for a whole request body; then 408 (default 30)"),
+        Option(variable: "PERIMETER_IDLE_TIMEOUT", flag: "--idle-timeout", placeholder: "SECONDS",
+               help: "time a keep-alive connection may wait for its next request (default 60)"),
+        Option(variable: "PERIMETER_WRITE_TIMEOUT", flag: "--write-timeout", placeholder: "SECONDS",
+               help: "time a response may wait for a client that stopped reading (default 30)"),
+        Option(variable: "PERIMETER_LOG_LEVEL", flag: "--log-level", placeholder: "LEVEL",
+               help: "debug, info, warning or error; debug logs one line per request (default info)"),
     ]
 
     static var usage: String {
@@ -107,11 +123,29 @@ enum Options {
             }
             configuration.bundleTTL = seconds
         }
-        if let loops = values["PERIMETER_LOOPS"] {
-            guard let count = Int(loops), (1...256).contains(count) else {
-                throw StartupError("PERIMETER_LOOPS must be a whole number from 1 to 256; got \"\(loops)\"")
+        func integer(_ variable: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let text = values[variable] else { return nil }
+            guard text.count <= 12, text.allSatisfy(\.isASCIIDigit), let value = Int(text), range.contains(value) else {
+                throw StartupError("\(variable) must be a whole number from \(range.lowerBound) to \(range.upperBound); "
+                    + "got \"\(text)\"")
             }
-            configuration.loopCount = count
+            return value
+        }
+        configuration.loopCount = try integer("PERIMETER_LOOPS", in: 1...256) ?? configuration.loopCount
+        configuration.maxWait = try integer("PERIMETER_MAX_WAIT", in: 0...3_600) ?? configuration.maxWait
+        configuration.maxConnections = try integer("PERIMETER_MAX_CONNECTIONS", in: 1...1_000_000)
+            ?? configuration.maxConnections
+        configuration.maxBodyBytes = try integer("PERIMETER_MAX_BODY_BYTES", in: 1_024...(64 << 20))
+            ?? configuration.maxBodyBytes
+        configuration.headTimeout = try integer("PERIMETER_HEAD_TIMEOUT", in: 1...3_600) ?? configuration.headTimeout
+        configuration.bodyTimeout = try integer("PERIMETER_BODY_TIMEOUT", in: 1...3_600) ?? configuration.bodyTimeout
+        configuration.idleTimeout = try integer("PERIMETER_IDLE_TIMEOUT", in: 1...3_600) ?? configuration.idleTimeout
+        configuration.writeTimeout = try integer("PERIMETER_WRITE_TIMEOUT", in: 1...3_600) ?? configuration.writeTimeout
+        if let level = values["PERIMETER_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(name: level) else {
+                throw StartupError("PERIMETER_LOG_LEVEL must be debug, info, warning or error; got \"\(level)\"")
+            }
+            configuration.logLevel = parsed
         }
         return configuration
     }

@@ -13,10 +13,11 @@ if arguments.contains("--help") || arguments.contains("-h") {
     exit(0)
 }
 
-let logger = Logger(label: "perimeterd")
+let logger: Logger
 let service: ControlPlaneService
 do {
     let configuration = try Options.parse(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+    logger = Logger(label: "perimeterd", minimumLevel: configuration.logLevel)
     service = try ControlPlaneService(configuration: configuration, logger: logger)
     try service.start()
 } catch {

@@ -1,21 +1,60 @@
+import Dispatch
 import HTTP
 import PolicyModel
 import Signing
 
 extension ControlPlaneResponder {
     /// The current bundle from the snapshot; 304 when the client's `If-None-Match` names it.
-    func currentBundle(of environment: String, request: HTTPRequest) throws(Problem) -> HTTPResponse {
+    ///
+    /// With `Prefer: wait=N` or `?wait=N` an unchanged request parks until the next publish (200 at
+    /// once) or N seconds (304), N capped by the configured maximum. Nothing here touches SQLite.
+    func currentBundle(of environment: String, request: HTTPRequest,
+                       respond: @escaping @Sendable (HTTPResponse) -> Void) throws(Problem) {
         guard let bundle = snapshot.current(environment) else { throw Problem.environmentNotFound(environment) }
-        let headers = HTTPHeaders([
+        let ifNoneMatch = request.headers["If-None-Match"]
+        guard EntityTag.anyMatches(ifNoneMatch, bundle.etag) else {
+            respond(ControlPlaneResponder.bundleResponse(bundle, status: 200, waitApplied: nil))
+            return
+        }
+        guard let requested = LongPoll.requestedWait(request), requested > 0 else {
+            respond(ControlPlaneResponder.bundleResponse(bundle, status: 304, waitApplied: nil))
+            return
+        }
+
+        let wait = min(requested, maxWait)
+        let result = snapshot.park(environment, heldETag: bundle.etag) { end in
+            switch end {
+            case let .published(bundle):
+                respond(ControlPlaneResponder.bundleResponse(bundle, status: 200, waitApplied: wait))
+            case let .unchanged(bundle):
+                respond(ControlPlaneResponder.bundleResponse(bundle, status: 304, waitApplied: wait))
+            case .environmentDeleted:
+                respond(Problem.environmentNotFound(environment).response)
+            }
+        }
+        switch result {
+        case let .answerNow(.some(current)):
+            let status = current.etag == bundle.etag ? 304 : 200
+            respond(ControlPlaneResponder.bundleResponse(current, status: status, waitApplied: wait))
+        case .answerNow(.none):
+            respond(Problem.environmentNotFound(environment).response)
+        case let .parked(pollID):
+            LongPoll.deadlineQueue.asyncAfter(deadline: .now() + .seconds(wait)) { [snapshot] in
+                snapshot.expire(environment, pollID: pollID)
+            }
+        }
+    }
+
+    /// 200 and 304 carry the same `ETag` and `Content-Type`, so a poller can treat them alike.
+    static func bundleResponse(_ bundle: PublishedBundle, status: Int, waitApplied: Int?) -> HTTPResponse {
+        var headers = HTTPHeaders([
             ("Content-Type", PublishedBundle.contentType),
             ("ETag", bundle.etag),
             ("Cache-Control", "no-cache"),
             ("Perimeter-Bundle-Version", String(bundle.version)),
         ])
-        if EntityTag.anyMatches(request.headers["If-None-Match"], bundle.etag) {
-            return HTTPResponse(status: 304, headers: headers)
-        }
-        return HTTPResponse(status: 200, headers: headers, body: bundle.envelope)
+        if let waitApplied { headers.add(name: "Preference-Applied", value: "wait=\(waitApplied)") }
+        return HTTPResponse(status: status, headers: headers, body: status == 200 ? bundle.envelope : [])
     }
 
     /// A published version; its bytes never change, so clients may cache it for good.

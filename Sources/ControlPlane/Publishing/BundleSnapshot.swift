@@ -15,30 +15,115 @@ public struct PublishedBundle: Sendable, Equatable {
     public static let contentType = "application/vnd.dsse.envelope.v1+json"
 }
 
-/// The current bundle of every live environment, in memory, so the read path never touches SQLite.
+/// The current bundle of every live environment, in memory, so the read path never touches SQLite,
+/// and the long polls parked on each environment until its next publish.
+///
+/// Bundles and parked polls share one lock: a poll that finds its version current parks in the same
+/// critical section, so a publish can never slip between the check and the parking.
 public final class BundleSnapshot: Sendable {
-    private let bundles = Mutex<[String: PublishedBundle]>([:])
+    /// How a parked poll ends.
+    enum PollEnd: Sendable {
+        case published(PublishedBundle)
+        /// The deadline passed or the server is stopping; answer "not modified" with this bundle's headers.
+        case unchanged(PublishedBundle)
+        case environmentDeleted
+    }
+
+    typealias PollCompletion = @Sendable (PollEnd) -> Void
+
+    private struct State {
+        var bundles: [String: PublishedBundle] = [:]
+        var parked: [String: [UInt64: PollCompletion]] = [:]
+        var parkedCount = 0
+        var nextPollID: UInt64 = 0
+
+        mutating func takeParked(_ environment: String) -> [PollCompletion] {
+            guard let polls = parked.removeValue(forKey: environment) else { return [] }
+            parkedCount -= polls.count
+            return Array(polls.values)
+        }
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     public func current(_ environment: String) -> PublishedBundle? {
-        bundles.withLock { $0[environment] }
+        state.withLock { $0.bundles[environment] }
     }
 
     /// Every current bundle, ordered by environment name.
     public func all() -> [PublishedBundle] {
-        bundles.withLock { Array($0.values) }.sorted { $0.environment < $1.environment }
+        state.withLock { Array($0.bundles.values) }.sorted { $0.environment < $1.environment }
     }
 
-    /// Replaces an environment's bundle; an older version never replaces a newer one.
+    /// The number of polls parked right now.
+    public var parkedPollCount: Int { state.withLock { $0.parkedCount } }
+
+    /// Replaces an environment's bundle and wakes the polls parked on it; an older version never
+    /// replaces a newer one.
     func publish(_ bundle: PublishedBundle) {
-        bundles.withLock { current in
-            if let held = current[bundle.environment], held.version >= bundle.version { return }
-            current[bundle.environment] = bundle
+        let woken: [PollCompletion] = state.withLock { state in
+            if let held = state.bundles[bundle.environment], held.version >= bundle.version { return [] }
+            state.bundles[bundle.environment] = bundle
+            return state.takeParked(bundle.environment)
         }
+        for completion in woken { completion(.published(bundle)) }
     }
 
     func remove(_ environment: String) {
-        _ = bundles.withLock { $0.removeValue(forKey: environment) }
+        let woken: [PollCompletion] = state.withLock { state in
+            state.bundles.removeValue(forKey: environment)
+            return state.takeParked(environment)
+        }
+        for completion in woken { completion(.environmentDeleted) }
+    }
+
+    /// Parks a poll unless the environment's current entity tag differs from `heldETag`.
+    ///
+    /// Returns the current bundle when the poll should be answered at once (it changed, or the
+    /// environment is gone: nil inside), or the id of the parked poll.
+    func park(_ environment: String, heldETag: String,
+              completion: @escaping PollCompletion) -> ParkResult {
+        state.withLock { state in
+            guard let bundle = state.bundles[environment] else { return .answerNow(nil) }
+            guard bundle.etag == heldETag else { return .answerNow(bundle) }
+            state.nextPollID += 1
+            let id = state.nextPollID
+            state.parked[environment, default: [:]][id] = completion
+            state.parkedCount += 1
+            return .parked(id)
+        }
+    }
+
+    enum ParkResult {
+        case answerNow(PublishedBundle?)
+        case parked(UInt64)
+    }
+
+    /// Ends one parked poll as unchanged, if a publish has not ended it already.
+    func expire(_ environment: String, pollID: UInt64) {
+        let ended: (PollCompletion, PublishedBundle?)? = state.withLock { state in
+            guard let completion = state.parked[environment]?.removeValue(forKey: pollID) else { return nil }
+            state.parkedCount -= 1
+            if state.parked[environment]?.isEmpty == true { state.parked.removeValue(forKey: environment) }
+            return (completion, state.bundles[environment])
+        }
+        guard let (completion, bundle) = ended else { return }
+        completion(bundle.map { .unchanged($0) } ?? .environmentDeleted)
+    }
+
+    /// Ends every parked poll as unchanged; used when the server stops.
+    func releaseAllParked() {
+        let ended: [(PollCompletion, PublishedBundle?)] = state.withLock { state in
+            var ended: [(PollCompletion, PublishedBundle?)] = []
+            for (environment, polls) in state.parked {
+                for completion in polls.values { ended.append((completion, state.bundles[environment])) }
+            }
+            state.parked = [:]
+            state.parkedCount = 0
+            return ended
+        }
+        for (completion, bundle) in ended { completion(bundle.map { .unchanged($0) } ?? .environmentDeleted) }
     }
 }

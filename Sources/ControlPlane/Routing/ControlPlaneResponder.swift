@@ -10,18 +10,28 @@ final class ControlPlaneResponder: HTTPResponder {
     let writer: PolicyWriter
     let authenticator: TokenAuthenticator
     let logger: Logger
+    /// The longest a poll may park, in seconds.
+    let maxWait: Int
+    let metrics = Metrics()
+    /// Reads the server's open connection count; set once the server exists.
+    let openConnections: @Sendable () -> Int
 
-    init(writer: PolicyWriter, authenticator: TokenAuthenticator, logger: Logger) {
+    init(writer: PolicyWriter, authenticator: TokenAuthenticator, logger: Logger, maxWait: Int,
+         openConnections: @escaping @Sendable () -> Int) {
         self.writer = writer
         self.authenticator = authenticator
         self.logger = logger
+        self.maxWait = maxWait
+        self.openConnections = openConnections
     }
 
     var snapshot: BundleSnapshot { writer.snapshot }
 
     func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let route = Route(path: request.path)
+        let respond = instrumented(request, route: route, respond: respond)
         do {
-            try route(request, respond: respond)
+            try dispatch(request, to: route, respond: respond)
         } catch let problem as Problem {
             respond(problem.response)
         } catch {
@@ -29,8 +39,29 @@ final class ControlPlaneResponder: HTTPResponder {
         }
     }
 
-    private func route(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) throws {
-        let route = Route(path: request.path)
+    /// Wraps `respond` so each response carries a request id and is counted, timed and logged once.
+    private func instrumented(_ request: HTTPRequest, route: Route?,
+                              respond: @escaping @Sendable (HTTPResponse) -> Void) -> @Sendable (HTTPResponse) -> Void {
+        let started = ContinuousClock.now
+        let requestID = RequestID.next()
+        let template = route?.template ?? "unmatched"
+        return { [metrics, logger] response in
+            var response = response
+            response.headers.add(name: "X-Request-Id", value: requestID)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            metrics.record(route: template, method: request.method, status: response.status, seconds: seconds)
+            logger.debug("request", metadata: [
+                "request.id": requestID, "http.method": request.method, "http.route": template,
+                "http.status": String(response.status), "duration_ms": String(format3(seconds * 1000)),
+                "connection.peer": request.peer.host,
+            ])
+            respond(response)
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest, to route: Route?,
+                          respond: @escaping @Sendable (HTTPResponse) -> Void) throws {
         var actor: Actor?
         if route != .health {
             actor = authenticator.authenticate(request)
@@ -45,6 +76,11 @@ final class ControlPlaneResponder: HTTPResponder {
         switch (route, request.method) {
         case (.health, _):
             respond(.json(.object([("status", .string("ok"))])))
+        case (.metrics, _):
+            let text = metrics.render(openConnections: openConnections(), parkedPolls: snapshot.parkedPollCount,
+                                      bundles: snapshot.all())
+            respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4")]),
+                                 body: Array(text.utf8)))
         case (.environments, _):
             respond(listEnvironments())
         case let (.environment(name), "PUT"):
@@ -60,7 +96,7 @@ final class ControlPlaneResponder: HTTPResponder {
         case let (.importDotenv(environment), _):
             try importDotenv(into: environment, request: request, actor: actorOrService, respond: respond)
         case let (.bundle(environment), _):
-            respond(try currentBundle(of: environment, request: request))
+            try currentBundle(of: environment, request: request, respond: respond)
         case let (.bundleVersion(environment, version), _):
             bundle(of: environment, version: version, request: request, respond: respond)
         case (.signingKeys, _):

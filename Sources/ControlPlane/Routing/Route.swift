@@ -13,6 +13,7 @@ enum Route: Equatable {
     case bundle(environment: String)
     case bundleVersion(environment: String, version: Int)
     case signingKeys
+    case metrics
 
     init?(path: String) {
         guard path.hasPrefix("/") else { return nil }
@@ -20,6 +21,8 @@ enum Route: Equatable {
         switch segments.count {
         case 1 where segments[0] == "healthz":
             self = .health
+        case 1 where segments[0] == "metrics":
+            self = .metrics
         case 2 where segments[0] == "v1" && segments[1] == "environments":
             self = .environments
         case 2 where segments[0] == "v1" && segments[1] == "signing-keys":
@@ -48,10 +51,28 @@ enum Route: Equatable {
     /// Methods the route answers; HEAD is allowed wherever GET is.
     var allowedMethods: [String] {
         switch self {
-        case .health, .environments, .bundle, .bundleVersion, .signingKeys: ["GET", "HEAD"]
+        case .health, .environments, .bundle, .bundleVersion, .signingKeys, .metrics: ["GET", "HEAD"]
         case .environment: ["GET", "HEAD", "PUT", "DELETE"]
         case .section: ["GET", "HEAD", "PUT"]
         case .importDotenv: ["POST"]
+        }
+    }
+
+    /// The route's path template, the label that metrics and logs use instead of the raw path.
+    var template: String {
+        switch self {
+        case .health: "/healthz"
+        case .metrics: "/metrics"
+        case .environments: "/v1/environments"
+        case .environment: "/v1/environments/{name}"
+        case .section(_, .ipAllowlist): "/v1/environments/{env}/ip-allowlist"
+        case .section(_, .trustedProxies): "/v1/environments/{env}/trusted-proxies"
+        case .section(_, .cookies): "/v1/environments/{env}/cookies"
+        case .section(_, .egress): "/v1/environments/{env}/egress"
+        case .importDotenv: "/v1/environments/{env}/import"
+        case .bundle: "/v1/environments/{env}/bundle"
+        case .bundleVersion: "/v1/environments/{env}/bundles/{version}"
+        case .signingKeys: "/v1/signing-keys"
         }
     }
 

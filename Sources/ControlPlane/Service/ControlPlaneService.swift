@@ -59,12 +59,12 @@ public final class ControlPlaneService: @unchecked Sendable {
 
         let authenticator = TokenAuthenticator()
         authenticator.replaceCredentials(credentials)
-        let responder = ControlPlaneResponder(writer: writer, authenticator: authenticator, logger: logger)
-        var serverConfiguration = HTTPServerConfiguration()
-        serverConfiguration.host = configuration.listenHost
-        serverConfiguration.port = configuration.listenPort
-        serverConfiguration.loopCount = configuration.loopCount
-        server = HTTPServer(configuration: serverConfiguration, responder: responder)
+        let connections = ConnectionCounter()
+        let responder = ControlPlaneResponder(writer: writer, authenticator: authenticator, logger: logger,
+                                              maxWait: configuration.maxWait,
+                                              openConnections: { connections.server?.openConnectionCount ?? 0 })
+        server = HTTPServer(configuration: Self.serverConfiguration(configuration, logger: logger), responder: responder)
+        connections.server = server
 
         // Check often enough that a bundle is re-issued soon after half its lifetime, but at most once a minute.
         let interval = max(1, min(60, configuration.bundleTTL / 8))
@@ -96,13 +96,43 @@ public final class ControlPlaneService: @unchecked Sendable {
 
     public var boundPort: UInt16 { server.boundPort }
 
-    /// Stops accepting, lets requests in flight finish within `gracePeriod`, and waits for the writer.
+    /// Stops accepting, answers parked polls with 304, lets requests in flight finish within
+    /// `gracePeriod`, and waits for the writer.
     public func shutdown(gracePeriod: Duration = .seconds(5)) {
         reissueTimer.cancel()
+        writer.snapshot.releaseAllParked()
         server.shutdown(gracePeriod: gracePeriod)
         writer.performAndWaitIgnoringErrors()
         logger.info("perimeterd stopped")
     }
+}
+
+extension ControlPlaneService {
+    static func serverConfiguration(_ configuration: ServiceConfiguration, logger: Logger) -> HTTPServerConfiguration {
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = configuration.maxBodyBytes
+        let timeouts = HTTPTimeouts(head: .seconds(configuration.headTimeout), body: .seconds(configuration.bodyTimeout),
+                                    idle: .seconds(configuration.idleTimeout), write: .seconds(configuration.writeTimeout))
+        let httpLogger = Logger(label: "http", minimumLevel: logger.minimumLevel)
+        return HTTPServerConfiguration(
+            host: configuration.listenHost, port: configuration.listenPort, loopCount: configuration.loopCount,
+            limits: limits, timeouts: timeouts, maxConnections: configuration.maxConnections,
+            logHandler: { record in
+                let level: Logger.Level = switch record.level {
+                case .debug: .debug
+                case .info: .info
+                case .warning: .warning
+                case .error: .error
+                }
+                httpLogger.log(level, record.message, metadata: record.metadata)
+            })
+    }
+}
+
+/// Lets the responder read the server's connection count although the server is made after it.
+private final class ConnectionCounter: @unchecked Sendable {
+    // @unchecked: `server` is set once during start-up, before any request can read it.
+    var server: HTTPServer?
 }
 
 extension PolicyWriter {

@@ -18,6 +18,19 @@ public struct ServiceConfiguration: Sendable {
     /// Lifetime of each bundle in seconds; bundles are re-issued when half of it has passed.
     public var bundleTTL: Int64 = 7 * 86_400
     public var loopCount = 1
+    /// The longest a long poll may park, in seconds.
+    public var maxWait = 60
+    public var maxConnections = 10_000
+    public var maxBodyBytes = 1 << 20
+    /// Seconds allowed for a whole request head, counted from its first byte.
+    public var headTimeout = 10
+    /// Seconds allowed for a whole request body.
+    public var bodyTimeout = 30
+    /// Seconds a keep-alive connection may wait for its next request.
+    public var idleTimeout = 60
+    /// Seconds a response may wait for a client that stopped reading.
+    public var writeTimeout = 30
+    public var logLevel = Logger.Level.info
 
     public init() {}
 }

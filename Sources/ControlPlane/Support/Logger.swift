@@ -12,7 +12,12 @@ public struct Logger: Sendable {
 
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
 
-        var name: String {
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+            self = level
+        }
+
+        public var name: String {
             switch self {
             case .debug: "debug"
             case .info: "info"
@@ -31,15 +36,22 @@ public struct Logger: Sendable {
         self.minimumLevel = minimumLevel
     }
 
+    /// Writes one JSON object per line: `time`, `level`, `logger`, `message`, then the metadata keys.
     public func log(_ level: Level, _ message: @autoclosure () -> String,
                     metadata: @autoclosure () -> [String: String] = [:]) {
         guard level >= minimumLevel else { return }
-        var line = "\(Timestamp.now.rfc3339) \(level.name) \(label): \(message())"
+        var members: [(key: String, value: JSONValue)] = [
+            ("time", .string(Timestamp.now.rfc3339)),
+            ("level", .string(level.name)),
+            ("logger", .string(label)),
+            ("message", .string(message())),
+        ]
         for (key, value) in metadata().sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(Logger.quoted(value))"
+            members.append((key, .string(value)))
         }
-        line += "\n"
-        Logger.output.withLock { $0.write(Data(line.utf8)) }
+        var line = JSONValue.object(members).encoded()
+        line.append(UInt8(ascii: "\n"))
+        Logger.output.withLock { $0.write(Data(line)) }
     }
 
     public func debug(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
@@ -56,13 +68,6 @@ public struct Logger: Sendable {
 
     public func error(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
         log(.error, message(), metadata: metadata())
-    }
-
-    private static func quoted(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
-        guard needsQuotes else { return value }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 }
 

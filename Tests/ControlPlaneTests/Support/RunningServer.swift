@@ -53,7 +53,7 @@ final class RunningServer {
         var port: UInt16?
         while Date() < deadline, process.isRunning {
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            if let range = log.range(of: "listen.port=") {
+            if let range = log.range(of: "\"listen.port\":\"") {
                 let digits = log[range.upperBound...].prefix { $0.isNumber }
                 port = UInt16(digits)
                 break

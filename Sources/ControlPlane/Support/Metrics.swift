@@ -1,0 +1,92 @@
+import Synchronization
+
+/// Request counters and latency histograms, rendered in the Prometheus text format (version 0.0.4).
+final class Metrics: Sendable {
+    /// Upper bounds of the latency buckets, in seconds.
+    static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    private struct Histogram {
+        var bucketCounts = [UInt64](repeating: 0, count: Metrics.latencyBuckets.count)
+        var count: UInt64 = 0
+        var sum: Double = 0
+    }
+
+    private struct State {
+        var requests: [RequestKey: UInt64] = [:]
+        var latency: [String: Histogram] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func record(route: String, method: String, status: Int, seconds: Double) {
+        state.withLock { state in
+            state.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
+            var histogram = state.latency[route] ?? Histogram()
+            if let bucket = Metrics.latencyBuckets.firstIndex(where: { seconds <= $0 }) {
+                histogram.bucketCounts[bucket] += 1
+            }
+            histogram.count += 1
+            histogram.sum += seconds
+            state.latency[route] = histogram
+        }
+    }
+
+    /// The exposition text; gauges that live elsewhere are passed in at render time.
+    func render(openConnections: Int, parkedPolls: Int, bundles: [PublishedBundle]) -> String {
+        let (requests, latency) = state.withLock { ($0.requests, $0.latency) }
+        var text = ""
+
+        text += "# HELP perimeter_http_requests_total HTTP requests answered, by route template, method and status.\n"
+        text += "# TYPE perimeter_http_requests_total counter\n"
+        for (key, count) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+            text += "perimeter_http_requests_total{route=\"\(escape(key.route))\",method=\"\(escape(key.method))\","
+                + "status=\"\(key.status)\"} \(count)\n"
+        }
+
+        text += "# HELP perimeter_http_request_duration_seconds Time from a parsed request to its response, by route.\n"
+        text += "# TYPE perimeter_http_request_duration_seconds histogram\n"
+        for (route, histogram) in latency.sorted(by: { $0.key < $1.key }) {
+            var cumulative: UInt64 = 0
+            for (index, bound) in Metrics.latencyBuckets.enumerated() {
+                cumulative += histogram.bucketCounts[index]
+                text += "perimeter_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
+            }
+            text += "perimeter_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"+Inf\"} \(histogram.count)\n"
+            text += "perimeter_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(histogram.sum)\n"
+            text += "perimeter_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(histogram.count)\n"
+        }
+
+        text += "# HELP perimeter_http_open_connections Client connections open now.\n"
+        text += "# TYPE perimeter_http_open_connections gauge\n"
+        text += "perimeter_http_open_connections \(openConnections)\n"
+        text += "# HELP perimeter_parked_polls Bundle polls parked until the next version or their deadline.\n"
+        text += "# TYPE perimeter_parked_polls gauge\n"
+        text += "perimeter_parked_polls \(parkedPolls)\n"
+        text += "# HELP perimeter_bundle_version Current bundle version of each environment.\n"
+        text += "# TYPE perimeter_bundle_version gauge\n"
+        for bundle in bundles {
+            text += "perimeter_bundle_version{environment=\"\(escape(bundle.environment))\"} \(bundle.version)\n"
+        }
+        return text
+    }
+
+    /// Escapes a label value as the text format requires: backslash, double quote and line feed.
+    private func escape(_ value: String) -> String {
+        var result = ""
+        for character in value {
+            switch character {
+            case "\\": result += "\\\\"
+            case "\"": result += "\\\""
+            case "\n": result += "\\n"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}

@@ -79,7 +79,7 @@ extension String {
 }
 
 extension Collection<UInt8> where SubSequence == Self {
-    /// The bytes without leading and trailing SP and HTAB.
+    /// Returns the bytes without leading and trailing SP and HTAB.
     func trimmingWhitespace() -> SubSequence {
         let leading = drop(while: \.isWhitespace)
         var end = leading.endIndex

@@ -63,7 +63,7 @@ final class Acceptor {
     private func shouldContinue(after error: SystemCallError, now: ContinuousClock.Instant) -> Bool {
         switch error.errno {
         case ECONNABORTED, EPROTO, EPERM, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
-            // The pending connection failed before accept returned it; accept(2) says to treat these like EAGAIN.
+            // The pending connection failed before accept returned it; accept(2) recommends retrying as for EAGAIN.
             return true
         case EMFILE, ENFILE:
             warn("Accept failed for lack of file descriptors; closing pending connections", now: now, [

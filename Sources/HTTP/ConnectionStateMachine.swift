@@ -95,7 +95,8 @@ struct ConnectionStateMachine {
         return actions
     }
 
-    /// The peer has closed its sending side; a partial request is dropped, complete ones are still answered.
+    /// Records that the peer has closed its sending side. A partial request is dropped, but complete requests still
+    /// get their responses.
     mutating func endOfInput(now: ContinuousClock.Instant) -> [Action] {
         hasInputEnded = true
         switch state {
@@ -131,14 +132,15 @@ struct ConnectionStateMachine {
         return actions
     }
 
-    /// The loop could not write every byte; without progress, the write deadline keeps running.
+    /// Records that the loop could not write every byte; without progress, the write deadline keeps running.
     mutating func writeBlocked(madeProgress: Bool, now: ContinuousClock.Instant) {
         if madeProgress || writeDeadline == nil {
             writeDeadline = now + timeouts.write
         }
     }
 
-    /// Every byte handed over with `send` and `sendContinue` has been written.
+    /// Records that every byte handed over with `send` and `sendContinue` has been written, and closes or lingers
+    /// when nothing else is left.
     mutating func writeCompleted(now: ContinuousClock.Instant) -> [Action] {
         guard state != .closed else { return [] }
         isWriting = false
@@ -177,8 +179,8 @@ struct ConnectionStateMachine {
         return actions
     }
 
-    /// Stops reading new requests: an idle connection closes now, and one with a request in progress closes after
-    /// answering it.
+    /// Stops reading new requests. An idle connection closes now, and one with a request in progress closes after
+    /// sending its response.
     mutating func shutdownRequested(now: ContinuousClock.Instant) -> [Action] {
         isDraining = true
         switch state {
@@ -288,7 +290,7 @@ struct ConnectionStateMachine {
                 }
 
             case .rejection(let response):
-                // Nothing after a rejection is answered; the parser stopped there.
+                // Nothing after a rejection gets a response, because the parser stopped there.
                 pending.removeAll()
                 isWriting = true
                 hasSentClosingResponse = true

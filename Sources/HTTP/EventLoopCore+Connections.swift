@@ -90,7 +90,7 @@ extension EventLoopCore {
         }
     }
 
-    /// Encodes a response, replacing one the encoder rejects with a 500 problem so the client still gets an answer.
+    /// Encodes a response, replacing one the encoder rejects with a 500 problem so the client still gets a response.
     private func encode(_ response: HTTPResponse, context responseContext: ResponseContext, peer: SocketAddress) -> [UInt8] {
         let date = dates.current()
         do throws(InvalidResponseError) {

@@ -88,7 +88,8 @@ final class EventLoopCore {
         acceptor = Acceptor(listener: listener, epoll: loop.epoll.rawValue, context: context)
     }
 
-    /// Stops accepting and asks every connection to finish; `run()` returns when all are closed or at `deadline`.
+    /// Stops accepting and tells every connection to finish its current request; `run()` returns when all are closed
+    /// or at `deadline`.
     func beginShutdown(deadline: ContinuousClock.Instant) {
         shutdownDeadline = deadline
         // Releasing the acceptor closes the listening socket, which also removes it from epoll.

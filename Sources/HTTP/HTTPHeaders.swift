@@ -38,12 +38,12 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
         fields.contains { $0.name.equalsIgnoringASCIICase(name) }
     }
 
-    /// All values of the fields named `name`, in wire order; empty when there is none.
+    /// Returns the values of all fields named `name` in wire order, or an empty array when there is none.
     public subscript(_ name: String) -> [String] {
         fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
-    /// The value of the first field named `name`.
+    /// Returns the value of the first field named `name`.
     public func first(_ name: String) -> String? {
         fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }

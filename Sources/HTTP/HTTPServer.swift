@@ -11,6 +11,8 @@ import Synchronization
 /// - Deadlines: each loop keeps a min-heap of connection deadlines, and epoll_wait sleeps until the earliest.
 /// - Responses: `HTTPResponder.handle` runs on the loop thread. Its `respond` closure may run on any thread; it
 ///   queues the response on the connection's loop and signals that loop's eventfd.
+///
+/// The loop threads run until `shutdown(gracePeriod:)`; releasing a running server does not stop them.
 public final class HTTPServer: Sendable {
     private enum State {
         case idle
@@ -41,7 +43,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Binds and listens, starts the loop threads and returns; a server starts at most once.
+    /// Binds and listens, starts the loop threads and returns; a second call throws `alreadyStarted`.
     public func start() throws(HTTPServerError) {
         try state.withLock { (state) throws(HTTPServerError) in
             guard case .idle = state else { throw .alreadyStarted }

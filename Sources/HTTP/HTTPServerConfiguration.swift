@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the server listens and how much it accepts.
+/// The listening address, thread count, limits and timeouts of an `HTTPServer`.
 public struct HTTPServerConfiguration: Sendable {
     /// A numeric IPv4 or IPv6 address, without brackets; host names are not resolved.
     public var host: String

@@ -1,4 +1,4 @@
-/// Why `HTTPServer.start()` failed.
+/// An error from `HTTPServer.start()`.
 public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configured host is not a numeric IPv4 or IPv6 address, such as `localhost` or `[::1]`.
     case invalidHost(String)

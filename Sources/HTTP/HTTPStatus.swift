@@ -1,6 +1,6 @@
 /// Reason phrases for status codes (RFC 9110 section 15).
 enum HTTPStatus {
-    /// The registered phrase for `status`, or an empty string for codes without one.
+    /// Returns the registered phrase for `status`, or an empty string for codes without one.
     static func reasonPhrase(for status: Int) -> String {
         switch status {
         case 100: "Continue"

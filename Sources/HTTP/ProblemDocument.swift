@@ -28,7 +28,8 @@ struct ProblemDocument: Sendable, Equatable {
         )
     }
 
-    /// A JSON string literal (RFC 8259 section 7): quotes, backslashes and control characters escaped.
+    /// Encodes `text` as a JSON string literal (RFC 8259 section 7), escaping quotes, backslashes and control
+    /// characters.
     static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {

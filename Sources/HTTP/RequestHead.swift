@@ -1,4 +1,4 @@
-/// How the length of a request body is known (RFC 9112 section 6.3).
+/// The framing that gives the length of a request body (RFC 9112 section 6.3).
 enum BodyFraming: Sendable, Equatable {
     case none
     case contentLength(Int)
@@ -158,7 +158,7 @@ struct RequestHead: Sendable, Equatable {
         return length
     }
 
-    /// The non-empty, trimmed elements of comma-separated list fields (RFC 9110 section 5.6.1).
+    /// Splits comma-separated list fields into their non-empty, trimmed elements (RFC 9110 section 5.6.1).
     private static func listElements(_ values: [String]) -> [String] {
         values.flatMap { value in
             value.utf8.split(separator: .comma).map { String(decoding: $0.trimmingWhitespace(), as: UTF8.self) }

@@ -43,8 +43,8 @@ extension RequestParser {
 
     /// Accepts origin-form (`/path?query`), and `*` for OPTIONS only.
     ///
-    /// NOTE: RFC 9112 section 3.2.2 asks servers to accept absolute-form (`http://host/path`) too; this server
-    /// rejects it with 400 because it is never a proxy and no client sends absolute-form to an origin server.
+    /// NOTE: RFC 9112 section 3.2.2 requires servers to accept absolute-form (`http://host/path`) too. This server
+    /// rejects it with 400 because it is not a proxy, and clients send absolute-form almost only to proxies.
     static func parseTarget(_ bytes: ArraySlice<UInt8>, method: String) throws(RequestRejection) -> String {
         if bytes.elementsEqual("*".utf8) {
             guard method == "OPTIONS" else {

@@ -1,4 +1,4 @@
-/// A reason to reject a request; the server answers it with a problem response and closes the connection.
+/// A reason to reject a request; the server sends a problem response for it and closes the connection.
 struct RequestRejection: Error, Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         /// 400: the bytes break the HTTP/1.1 grammar or its framing rules.

@@ -1,4 +1,4 @@
-/// What the server must know about a request to frame its response.
+/// The facts about a request that decide how its response is framed.
 struct ResponseContext: Sendable, Equatable {
     /// Whether the request was `HEAD`, so the body is left out but its length is still sent.
     var isHeadRequest: Bool

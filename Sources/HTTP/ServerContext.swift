@@ -1,6 +1,6 @@
 import Synchronization
 
-/// What every loop of one server shares: configuration, responder, logger, the loops and the connection count.
+/// State shared by every loop of one server: configuration, responder, logger, the loops and the connection count.
 final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder

@@ -92,6 +92,33 @@ import Testing
         }
     }
 
+    @Test func respondsAfterClientHalfCloses() throws {
+        try withServer(echoResponder) { server in
+            let client = try TestClient(port: server.boundPort)
+
+            try client.send("GET /one HTTP/1.1\r\nHost: t\r\n\r\nGET /two HTTP/1.1\r\nHost: t\r\n\r\n")
+            client.shutdownOutput()
+            let first = try client.readResponse()
+            let second = try client.readResponse()
+
+            #expect(first.text == "GET /one")
+            #expect(second.text == "GET /two")
+            #expect(client.isClosedByServer())
+        }
+    }
+
+    @Test func keepsServingAfterGarbage() throws {
+        try withServer(echoResponder) { server in
+            let garbage = try TestClient(port: server.boundPort)
+            try garbage.send(bytes: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
+            #expect(try garbage.readResponse().status == 400)
+
+            let client = try TestClient(port: server.boundPort)
+            try client.send("GET /fine HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().text == "GET /fine")
+        }
+    }
+
     @Test func answersHeadWithoutBody() throws {
         try withServer(echoResponder) { server in
             let client = try TestClient(port: server.boundPort)

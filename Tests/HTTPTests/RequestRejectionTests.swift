@@ -1,7 +1,7 @@
 @testable import HTTP
 import Testing
 
-/// Each malformed or oversized request, with the status the parser must answer it with.
+/// Each malformed or oversized request, with the status of the rejection the parser must return.
 @Suite struct RequestRejectionTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let name: String
@@ -17,6 +17,8 @@ import Testing
     static let cases: [Case] = [
         Case(name: "bare LF ends request line", request: "GET / HTTP/1.1\n\(host)\r\n", status: 400),
         Case(name: "bare LF ends field line", request: "GET / HTTP/1.1\r\nHost: a\n\r\n", status: 400),
+        Case(name: "bare LF after valid value", request: "GET / HTTP/1.1\r\n\(host)X: 12\n\r\n", status: 400),
+        Case(name: "bare LF ends head", request: "GET / HTTP/1.1\r\n\(host)\n", status: 400),
         Case(name: "bare CR inside field line", request: "GET / HTTP/1.1\r\nX: a\rb\r\n\(host)\r\n", status: 400),
         Case(name: "two spaces after method", request: "GET  / HTTP/1.1\r\n\(host)\r\n", status: 400),
         Case(name: "space inside target", request: "GET /a b HTTP/1.1\r\n\(host)\r\n", status: 400),

@@ -5,6 +5,8 @@ import Synchronization
 
 struct TestClientError: Error, CustomStringConvertible {
     let description: String
+    /// The errno of the failed call, when one failed.
+    var code: Int32?
 }
 
 /// A response as the test client reads it off the wire.
@@ -69,7 +71,7 @@ final class TestClient {
         Glibc.shutdown(descriptor, Int32(SHUT_WR))
     }
 
-    /// Reads one response; a `HEAD` response or a 1xx, 204 or 304 has no body whatever its `Content-Length` says.
+    /// Reads one response; a `HEAD` response or a 1xx, 204 or 304 has no body whatever its `Content-Length` is.
     func readResponse(isHeadRequest: Bool = false) throws -> WireResponse {
         let headEnd = try readUntil(Array("\r\n\r\n".utf8))
         let headText = String(decoding: buffer[..<headEnd], as: UTF8.self)
@@ -96,13 +98,14 @@ final class TestClient {
         return WireResponse(status: status, headers: headers, body: body)
     }
 
-    /// Whether the server closes the connection (end of input or reset) before anything more arrives.
+    /// Reads once and returns whether the server has closed the connection (end of input or reset); false when bytes
+    /// arrive or the read times out.
     func isClosedByServer() -> Bool {
         guard buffer.isEmpty else { return false }
         do {
             return try !receive()
         } catch {
-            return errno == ECONNRESET
+            return (error as? TestClientError)?.code == ECONNRESET
         }
     }
 
@@ -121,7 +124,8 @@ final class TestClient {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let count = chunk.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress, $0.count, 0) }
         if count < 0 {
-            throw TestClientError(description: "recv failed: errno \(errno)")
+            let code = errno
+            throw TestClientError(description: "recv failed: errno \(code)", code: code)
         }
         buffer.append(contentsOf: chunk[..<count])
         return count > 0
@@ -141,7 +145,7 @@ struct ClosureResponder: HTTPResponder {
     }
 }
 
-/// Answers at once with `<method> <target>` followed by the body, if any.
+/// Responds at once with `<method> <target>` followed by the body, if any.
 let echoResponder = ClosureResponder { request, respond in
     var body = Array("\(request.method) \(request.target)".utf8)
     if !request.body.isEmpty {
@@ -172,7 +176,7 @@ final class ParkedRequests: Sendable {
     }
 }
 
-/// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+/// Polls `condition` every 10 ms until it is true or `timeout` passes, and returns its last value.
 func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -4,8 +4,8 @@ import Glibc
 ///
 /// When the process runs out of descriptors (EMFILE or ENFILE), the acceptor closes a reserved descriptor,
 /// accepts and closes the pending connections with the one freed, then reserves it again. If it cannot, or accept
-/// fails for a lack of memory, it stops watching the listener for a short pause, so a full descriptor table never
-/// makes the loop spin.
+/// fails for another reason such as a lack of memory, it stops watching the listener for 100 ms, so a full
+/// descriptor table never makes the loop spin.
 final class Acceptor {
     private static let maxAcceptsPerWakeUp = 64
     private static let pauseDuration = Duration.milliseconds(100)

@@ -2,8 +2,8 @@
 ///
 /// Add bytes with `append(_:)`, then call `next()` until it returns `.needMoreBytes`. Each request yields `.head`
 /// and later `.end(body:)`, and bytes after a request stay buffered for the next one. A `.rejected` event is final:
-/// every later call returns it again. Limits are checked against the bytes seen so far, so the buffer never holds
-/// contains more than one limit's worth of an unfinished line plus the bytes of the last `append`.
+/// every later call returns it again. Limits are checked against the bytes seen so far, so when `next()` runs after
+/// each `append`, the buffer contains at most one limit's worth of an unfinished line plus the bytes of that append.
 struct RequestParser {
     enum Event: Equatable {
         case needMoreBytes

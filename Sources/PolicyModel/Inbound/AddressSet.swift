@@ -49,7 +49,7 @@ public struct AddressSet: Sendable {
         return index.map { blocks[$0] }
     }
 
-    /// Whether any block of the set contains `address`.
+    /// Returns whether any block of the set contains `address`.
     public func contains(_ address: IPAddress) -> Bool {
         longestMatch(address) != nil
     }

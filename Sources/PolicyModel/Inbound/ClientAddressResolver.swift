@@ -1,4 +1,4 @@
-/// Finds the client address of a request from its peer and its `X-Forwarded-For` lines.
+/// The resolver that finds the client address of a request from its peer and its `X-Forwarded-For` lines.
 ///
 /// The rules, in order:
 /// 1. When the app is not behind a proxy, the client is the peer and `X-Forwarded-For` is ignored.
@@ -12,16 +12,16 @@
 /// 4. An entry that is not an address (see `ForwardedEntry`) ends the walk, and the client is unknown.
 ///    So does a walk past `maxForwardedEntries` entries. Entries left of the client are never read.
 ///
-/// Step 3 matches nginx with `real_ip_header X-Forwarded-For` and `real_ip_recursive on`: its manual
-/// (nginx.org/en/docs/http/ngx_http_realip_module.html) says the peer, when trusted, "is replaced by the
+/// Step 3 matches nginx with `real_ip_header X-Forwarded-For` and `real_ip_recursive on`. The nginx manual
+/// (nginx.org/en/docs/http/ngx_http_realip_module.html) states that a trusted peer "is replaced by the
 /// last non-trusted address sent in the request header field". The manual does not cover a chain that is
-/// trusted throughout; `ngx_http_get_forwarded_addr_internal` in nginx's `src/http/ngx_http_core_module.c`
-/// recurses leftward through trusted entries and keeps the leftmost one, which is what happens here.
+/// trusted throughout. In nginx's source, `ngx_http_get_forwarded_addr_internal` (`src/http/ngx_http_core_module.c`)
+/// recurses leftward through trusted entries and keeps the leftmost one, and so does this resolver.
 /// Step 4 is stricter than nginx: nginx keeps the last trusted hop when it meets an invalid entry, and it
 /// reads `127.1` as 127.0.0.1 and `0177.0.0.1` as 177.0.0.1.
 public struct ClientAddressResolver: Sendable {
-    /// The maximum number of `X-Forwarded-For` entries the walk reads. Real chains have a few proxies,
-    /// and the limit keeps the work for a hostile header small.
+    /// The maximum number of `X-Forwarded-For` entries the walk reads. The value is a choice, not a
+    /// measurement: it is far more hops than a proxy chain needs, and it keeps the work for a hostile header small.
     public static let maxForwardedEntries = 64
 
     public let trustedProxies: TrustedProxies
@@ -38,20 +38,14 @@ public struct ClientAddressResolver: Sendable {
         let hasHeader = !lines.isEmpty
 
         guard trustedProxies.isBehindProxy else {
-            let reason = hasHeader
-                ? "the app is not behind a proxy, so the client is the peer \(peer) and X-Forwarded-For was ignored"
-                : "the app is not behind a proxy, so the client is the peer \(peer)"
-            return ClientResolution(client: peer, outcome: .notBehindProxy, hopIndex: 0, isHeaderIgnored: hasHeader,
-                                    trustedProxyBlock: nil, reason: reason)
+            return ClientResolution(client: peer, peer: peer, outcome: .notBehindProxy, hopIndex: 0,
+                                    isHeaderIgnored: hasHeader)
         }
 
         let peerBlock = trustedProxies.trustsAll ? nil : proxyBlocks.longestMatch(peer)
         guard trustedProxies.trustsAll || peerBlock != nil else {
-            let reason = hasHeader
-                ? "peer \(peer) is not a trusted proxy, so X-Forwarded-For was ignored and the peer is the client"
-                : "peer \(peer) is not a trusted proxy, so the peer is the client"
-            return ClientResolution(client: peer, outcome: .untrustedPeer, hopIndex: 0, isHeaderIgnored: hasHeader,
-                                    trustedProxyBlock: nil, reason: reason)
+            return ClientResolution(client: peer, peer: peer, outcome: .untrustedPeer, hopIndex: 0,
+                                    isHeaderIgnored: hasHeader)
         }
 
         return walk(from: peer, peerBlock: peerBlock, lines: lines)
@@ -67,14 +61,16 @@ public struct ClientAddressResolver: Sendable {
         while let entry = entries.next() {
             let hopIndex = leftmost.hopIndex + 1
             guard hopIndex <= Self.maxForwardedEntries else {
-                return tooManyEntries(hopIndex: hopIndex)
+                return ClientResolution(client: nil, peer: peer, outcome: .tooManyEntries, hopIndex: hopIndex)
             }
 
             let address: IPAddress
             do {
                 address = try ForwardedEntry.parse(entry).unmapped
             } catch {
-                return malformed(entry, hopIndex: hopIndex, error: error)
+                let entryExcerpt = Self.excerpt(ForwardedEntry.trimmingOptionalWhitespace(entry))
+                return ClientResolution(client: nil, peer: peer, outcome: .malformedEntry(entryExcerpt),
+                                        hopIndex: hopIndex, entryError: error)
             }
 
             if trustedProxies.trustsAll {
@@ -82,62 +78,26 @@ public struct ClientAddressResolver: Sendable {
                 continue
             }
             guard let block = proxyBlocks.longestMatch(address) else {
-                let reason = "X-Forwarded-For entry \(address) at hop \(hopIndex) is the first address from the right "
-                    + "that is not a trusted proxy, so it is the client"
-                return ClientResolution(client: address, outcome: .firstUntrustedHop, hopIndex: hopIndex,
-                                        isHeaderIgnored: false, trustedProxyBlock: previousBlock, reason: reason)
+                return ClientResolution(client: address, peer: peer, outcome: .firstUntrustedHop, hopIndex: hopIndex,
+                                        trustedProxyBlock: previousBlock)
             }
             leftmost = (address, hopIndex, previousBlock)
             previousBlock = block
         }
 
-        return everyHopTrusted(leftmost: leftmost.address, hopIndex: leftmost.hopIndex,
-                               reporterBlock: leftmost.reporterBlock)
-    }
-
-    private func everyHopTrusted(leftmost client: IPAddress, hopIndex: Int,
-                                 reporterBlock: CIDRBlock?) -> ClientResolution {
-        let reason: String
-        let outcome: ClientResolution.Outcome
-        if trustedProxies.trustsAll {
-            outcome = .trustsAllHops
-            reason = hopIndex == 0
-                ? "trust_all is on and the peer sent no X-Forwarded-For, so the peer \(client) is the client"
-                : "trust_all is on, so the leftmost X-Forwarded-For entry \(client) is the client, which anyone "
-                    + "can spoof unless the outermost proxy overwrites X-Forwarded-For"
-        } else {
-            outcome = .allHopsTrusted
-            reason = hopIndex == 0
-                ? "peer \(client) is a trusted proxy and sent no X-Forwarded-For, so the peer is the client"
-                : "every hop is a trusted proxy, so the leftmost X-Forwarded-For entry \(client) is the client"
-        }
-        return ClientResolution(client: client, outcome: outcome, hopIndex: hopIndex, isHeaderIgnored: false,
-                                trustedProxyBlock: reporterBlock, reason: reason)
-    }
-
-    private func malformed(_ entry: Substring, hopIndex: Int, error: ForwardedEntryError) -> ClientResolution {
-        let shown = Self.excerpt(ForwardedEntry.trimmingOptionalWhitespace(entry))
-        let reason = "the client is unknown because X-Forwarded-For entry \(shown.debugDescription) at hop "
-            + "\(hopIndex) is invalid: \(error)"
-        return ClientResolution(client: nil, outcome: .malformedEntry(shown), hopIndex: hopIndex,
-                                isHeaderIgnored: false, trustedProxyBlock: nil, reason: reason)
-    }
-
-    private func tooManyEntries(hopIndex: Int) -> ClientResolution {
-        let reason = "the client is unknown because X-Forwarded-For has more than \(Self.maxForwardedEntries) "
-            + "entries and the walk found no client among the last \(Self.maxForwardedEntries)"
-        return ClientResolution(client: nil, outcome: .tooManyEntries, hopIndex: hopIndex,
-                                isHeaderIgnored: false, trustedProxyBlock: nil, reason: reason)
+        return ClientResolution(client: leftmost.address, peer: peer,
+                                outcome: trustedProxies.trustsAll ? .trustsAllHops : .allHopsTrusted,
+                                hopIndex: leftmost.hopIndex, trustedProxyBlock: leftmost.reporterBlock)
     }
 
     /// Cuts an entry to `ForwardedEntry.maxBytes` bytes for messages, marking the cut with "…".
     private static func excerpt(_ entry: Substring) -> String {
         guard entry.utf8.count > ForwardedEntry.maxBytes else { return String(entry) }
-        var kept = ""
+        var prefix = ""
         for character in entry {
-            guard kept.utf8.count + character.utf8.count <= ForwardedEntry.maxBytes else { break }
-            kept.append(character)
+            guard prefix.utf8.count + character.utf8.count <= ForwardedEntry.maxBytes else { break }
+            prefix.append(character)
         }
-        return kept + "…"
+        return prefix + "…"
     }
 }

@@ -1,14 +1,14 @@
-/// Reads one `X-Forwarded-For` entry as an address, dropping any port.
+/// The parser for one `X-Forwarded-For` entry, which reads it as an address and drops any port.
 ///
 /// Accepted forms, with optional spaces or tabs around them:
-/// - `192.0.2.39` and `192.0.2.39:38792`;
-/// - `2001:db8::1`, where an unbracketed entry with two or more colons is always a whole IPv6 address;
-/// - `[2001:db8::240]` and `[2001:db8::240]:38792`, as in an RFC 3986 authority.
+/// - `192.0.2.39` and `192.0.2.39:38792`
+/// - `2001:db8::1`, where an unbracketed entry with two or more colons is always a whole IPv6 address
+/// - `[2001:db8::240]` and `[2001:db8::240]:38792`, as in an RFC 3986 authority
 ///
 /// Addresses are parsed as strictly as in policy documents, so `127.1`, `0177.0.0.1`, host names and
 /// zone identifiers are invalid. A port must be 1 to 5 decimal digits with a value in 1...65535.
 enum ForwardedEntry {
-    /// The longest entry worth parsing. The longest valid entry,
+    /// The maximum length in bytes of an entry worth parsing. The longest valid entry,
     /// `[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535`, has 53 bytes.
     static let maxBytes = 64
 

@@ -1,4 +1,4 @@
-/// Decides whether a request may reach the app under an IP allowlist.
+/// The IP-allowlist check that decides whether a request may reach the app.
 ///
 /// The steps, in order:
 /// 1. Find the client address with the `ClientAddressResolver`.
@@ -28,35 +28,19 @@ public struct InboundDecider: Sendable {
     /// request target (a path with an optional query).
     public func decide(peer: IPAddress, forwardedFor: [String], path: String) -> InboundDecision {
         let resolution = resolver.resolve(peer: peer, forwardedFor: forwardedFor)
-        let client = resolution.client
 
         if let exemptPath = exemptPaths.match(RequestPath.segments(of: path)) {
-            return InboundDecision(client: client, allowed: true, exempt: true, matchedBlock: nil,
-                                   exemptPath: exemptPath, resolution: resolution,
-                                   reason: "the request path is covered by exempt path \(exemptPath), "
-                                       + "so every client is allowed")
+            return InboundDecision(.exemptPath, resolution: resolution, exemptPath: exemptPath)
         }
-
         guard allowlist.isActive else {
-            return InboundDecision(client: client, allowed: true, exempt: false, matchedBlock: nil,
-                                   exemptPath: nil, resolution: resolution,
-                                   reason: "allowlist is empty, so every client is allowed")
+            return InboundDecision(.allowlistEmpty, resolution: resolution)
         }
-
-        guard let client else {
-            return InboundDecision(client: nil, allowed: false, exempt: false, matchedBlock: nil,
-                                   exemptPath: nil, resolution: resolution,
-                                   reason: "\(resolution.reason). An unknown client is denied while the "
-                                       + "allowlist has blocks")
+        guard let client = resolution.client else {
+            return InboundDecision(.unknownClient, resolution: resolution)
         }
-
         guard let block = allowedBlocks.longestMatch(client) else {
-            return InboundDecision(client: client, allowed: false, exempt: false, matchedBlock: nil,
-                                   exemptPath: nil, resolution: resolution,
-                                   reason: "client \(client) is denied because no allowlist block contains it")
+            return InboundDecision(.noBlockMatched, resolution: resolution)
         }
-        return InboundDecision(client: client, allowed: true, exempt: false, matchedBlock: block,
-                               exemptPath: nil, resolution: resolution,
-                               reason: "client \(client) is allowed by allowlist block \(block)")
+        return InboundDecision(.blockMatched, resolution: resolution, matchedBlock: block)
     }
 }

@@ -1,4 +1,4 @@
-/// Normalizes request paths so that exempt paths match on whole segments, whatever the spelling.
+/// Normalization of request paths, so that exempt paths match on whole segments whatever the spelling.
 ///
 /// The steps, in order:
 /// 1. The query and fragment are dropped (everything from the first `?` or `#`).

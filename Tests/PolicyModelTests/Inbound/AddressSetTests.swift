@@ -71,7 +71,8 @@ struct AddressSetTests {
         #expect(set.longestMatch(try Fixture.address(address)) == (try Fixture.block(expected)))
     }
 
-    @Test(arguments: ["2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::", "::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"])
+    @Test(arguments: ["2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::", "::1",
+                      "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"])
     func ipv6AddressOutsideBlocksHasNoMatch(address: String) throws {
         let set = AddressSet(try Fixture.blocks(["2001:db8::/32", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"]))
         #expect(set.longestMatch(try Fixture.address(address)) == nil)
@@ -161,39 +162,43 @@ enum RandomBlocks {
         try (0..<count).map { _ in try block(using: &generator) }
     }
 
+    /// Makes a block around a random address, with a /0 block now and then.
     static func block(using generator: inout SplitMix64) throws -> CIDRBlock {
-        let address = randomAddress(using: &generator)
-        switch address {
+        let isZeroPrefix = Int.random(in: 0..<50, using: &generator) == 0
+        switch randomAddress(using: &generator) {
         case let .v4(value):
-            let prefixLength = Int.random(in: 0...32, using: &generator) < 2 ? 0 : Int.random(in: 8...32, using: &generator)
+            let prefixLength = isZeroPrefix ? 0 : Int.random(in: 8...32, using: &generator)
             let mask: UInt32 = prefixLength == 0 ? 0 : UInt32.max << (32 - prefixLength)
             return try CIDRBlock(network: .v4(value & mask), prefixLength: prefixLength)
         case let .v6(value):
-            let prefixLength = Int.random(in: 0...64, using: &generator) < 1 ? 0 : Int.random(in: 16...128, using: &generator)
+            let prefixLength = isZeroPrefix ? 0 : Int.random(in: 16...128, using: &generator)
             let mask: UInt128 = prefixLength == 0 ? 0 : UInt128.max << (128 - prefixLength)
             return try CIDRBlock(network: .v6(value & mask), prefixLength: prefixLength)
         }
     }
 
-    /// An address near one of the bases: a base with its low bits randomized, or now and then any address.
+    /// Returns an address near one of the bases, with up to 40 (IPv4) or 120 (IPv6) low bits randomized,
+    /// or one time in ten any address of the family.
     static func randomAddress(using generator: inout SplitMix64) -> IPAddress {
         let lowBits = Int.random(in: 4...40, using: &generator)
+        let isAnyAddress = Int.random(in: 0..<10, using: &generator) == 0
+
         if Bool.random(using: &generator) {
-            guard Int.random(in: 0..<10, using: &generator) > 0 else { return .v4(UInt32.random(in: 0...UInt32.max, using: &generator)) }
+            let random = UInt32.random(in: 0...UInt32.max, using: &generator)
+            guard !isAnyAddress else { return .v4(random) }
             let base = ipv4Bases.randomElement(using: &generator)!
-            let noise = UInt32.random(in: 0...UInt32.max, using: &generator) & (lowBits >= 32 ? .max : (1 << lowBits) - 1)
-            return .v4(base ^ noise)
-        } else {
-            let random = UInt128(UInt64.random(in: 0...UInt64.max, using: &generator)) << 64
-                | UInt128(UInt64.random(in: 0...UInt64.max, using: &generator))
-            guard Int.random(in: 0..<10, using: &generator) > 0 else { return .v6(random) }
-            let base = ipv6Bases.randomElement(using: &generator)!
-            let bits = lowBits * 3
-            return .v6(base ^ (random & ((1 << bits) - 1)))
+            let lowMask: UInt32 = lowBits >= 32 ? .max : (1 << lowBits) - 1
+            return .v4(base ^ (random & lowMask))
         }
+
+        let random = randomUInt128(using: &generator)
+        guard !isAnyAddress else { return .v6(random) }
+        let base = ipv6Bases.randomElement(using: &generator)!
+        let lowMask: UInt128 = (1 << (lowBits * 3)) - 1
+        return .v6(base ^ (random & lowMask))
     }
 
-    /// An address inside a random block about half the time, and a random address otherwise.
+    /// Returns an address inside a random block about half the time, and a random address otherwise.
     static func address(near blocks: [CIDRBlock], using generator: inout SplitMix64) -> IPAddress {
         guard Bool.random(using: &generator), let block = blocks.randomElement(using: &generator) else {
             return randomAddress(using: &generator)
@@ -204,10 +209,12 @@ enum RandomBlocks {
             return .v4(network | (UInt32.random(in: 0...UInt32.max, using: &generator) & hostMask))
         case let .v6(network):
             let hostMask: UInt128 = block.prefixLength == 0 ? .max : ~(UInt128.max << (128 - block.prefixLength))
-            let random = UInt128(UInt64.random(in: 0...UInt64.max, using: &generator)) << 64
-                | UInt128(UInt64.random(in: 0...UInt64.max, using: &generator))
-            return .v6(network | (random & hostMask))
+            return .v6(network | (randomUInt128(using: &generator) & hostMask))
         }
+    }
+
+    static func randomUInt128(using generator: inout SplitMix64) -> UInt128 {
+        UInt128(generator.next()) << 64 | UInt128(generator.next())
     }
 
     static func longestMatchByLinearScan(_ address: IPAddress, in blocks: [CIDRBlock]) -> CIDRBlock? {

@@ -153,7 +153,8 @@ struct ClientAddressResolverTests {
     }
 
     @Test func appNotBehindProxyIgnoresHeader() throws {
-        let proxies = TrustedProxies(isBehindProxy: false, trustsAll: true, proxies: try Fixture.blocks(["10.0.0.0/24"]))
+        let proxies = TrustedProxies(isBehindProxy: false, trustsAll: true,
+                                     proxies: try Fixture.blocks(["10.0.0.0/24"]))
         let resolution = ClientAddressResolver(proxies).resolve(peer: try Fixture.address("10.0.0.2"),
                                                                forwardedFor: ["198.51.100.7"])
         #expect(resolution.client == (try Fixture.address("10.0.0.2")))

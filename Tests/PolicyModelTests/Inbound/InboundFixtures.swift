@@ -14,7 +14,7 @@ enum Fixture {
         try texts.map { try CIDRBlock(parsing: $0) }
     }
 
-    /// Behind a proxy, trusting `10.0.0.0/24` unless told otherwise.
+    /// Makes the settings of an app behind proxies that trusts `blocks`, by default `10.0.0.0/24`.
     static func proxies(_ blocks: [String] = ["10.0.0.0/24"], trustsAll: Bool = false) throws -> TrustedProxies {
         TrustedProxies(isBehindProxy: true, trustsAll: trustsAll, proxies: try Fixture.blocks(blocks))
     }

@@ -41,6 +41,16 @@ enum Options {
                help: "time a keep-alive connection may wait for its next request (default 60)"),
         Option(variable: "PERIMETER_WRITE_TIMEOUT", flag: "--write-timeout", placeholder: "SECONDS",
                help: "time a response may wait for a client that stopped reading (default 30)"),
+        Option(variable: "PERIMETER_ALLOWED_IP_BLOCKS", flag: "--allowed-ip-blocks", placeholder: "CIDR,…",
+               help: "clients allowed to reach Perimeter's own API; bundles, signing keys and /healthz stay open "
+                   + "(default: every client)"),
+        Option(variable: "PERIMETER_BEHIND_PROXY", flag: "--behind-proxy", placeholder: "BOOLEAN",
+               help: "whether Perimeter's own clients come through proxies (default false)"),
+        Option(variable: "PERIMETER_TRUSTED_PROXIES", flag: "--trusted-proxies", placeholder: "CIDR,…",
+               help: "proxies whose X-Forwarded-For entries Perimeter believes for its own API"),
+        Option(variable: "PERIMETER_TRUST_ALL_PROXIES", flag: "--trust-all-proxies", placeholder: "BOOLEAN",
+               help: "believe every X-Forwarded-For hop for Perimeter's own API; spoofable unless the outermost "
+                   + "proxy overwrites the header (default false)"),
         Option(variable: "PERIMETER_LOG_LEVEL", flag: "--log-level", placeholder: "LEVEL",
                help: "debug, info, warning or error; debug logs one line per request (default info)"),
     ]
@@ -141,6 +151,29 @@ enum Options {
         configuration.bodyTimeout = try integer("PERIMETER_BODY_TIMEOUT", in: 1...3_600) ?? configuration.bodyTimeout
         configuration.idleTimeout = try integer("PERIMETER_IDLE_TIMEOUT", in: 1...3_600) ?? configuration.idleTimeout
         configuration.writeTimeout = try integer("PERIMETER_WRITE_TIMEOUT", in: 1...3_600) ?? configuration.writeTimeout
+        func blocks(_ variable: String) throws -> [CIDRBlock] {
+            guard let text = values[variable], !text.allSatisfy({ $0 == " " }) else { return [] }
+            return try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                let entry = item.trimmingCharacters(in: .whitespaces)
+                do {
+                    return try CIDRBlock(parsing: entry)
+                } catch {
+                    throw StartupError("\(variable) has an invalid entry: \(error)")
+                }
+            }
+        }
+        func boolean(_ variable: String) throws -> Bool {
+            guard let text = values[variable] else { return false }
+            guard let value = StrictBoolean.parse(text) else {
+                throw StartupError("\(variable) must be one of \(StrictBoolean.accepted.joined(separator: ", ")); "
+                    + "got \"\(text)\"")
+            }
+            return value
+        }
+        configuration.ownAllowlist = try blocks("PERIMETER_ALLOWED_IP_BLOCKS")
+        configuration.ownTrustedProxies = TrustedProxies(isBehindProxy: try boolean("PERIMETER_BEHIND_PROXY"),
+                                                         trustsAll: try boolean("PERIMETER_TRUST_ALL_PROXIES"),
+                                                         proxies: try blocks("PERIMETER_TRUSTED_PROXIES"))
         if let level = values["PERIMETER_LOG_LEVEL"] {
             guard let parsed = Logger.Level(name: level) else {
                 throw StartupError("PERIMETER_LOG_LEVEL must be debug, info, warning or error; got \"\(level)\"")

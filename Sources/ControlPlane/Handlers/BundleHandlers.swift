@@ -69,15 +69,14 @@ extension ControlPlaneResponder {
                 throw Problem.notFound("environment \"\(environment)\" has no version \(version); "
                     + "its current version is \(record.currentVersion)")
             }
-            let published = PublishedBundle(environment: environment, version: bundle.version, issuedAt: bundle.issuedAt,
-                                            expiresAt: bundle.expiresAt, envelope: bundle.envelope)
+            let etag = PublishedBundle.etag(of: bundle.envelope)
             let headers = HTTPHeaders([
                 ("Content-Type", PublishedBundle.contentType),
-                ("ETag", published.etag),
+                ("ETag", etag),
                 ("Cache-Control", "private, max-age=31536000, immutable"),
                 ("Perimeter-Bundle-Version", String(bundle.version)),
             ])
-            if EntityTag.anyMatches(ifNoneMatch, published.etag) {
+            if EntityTag.anyMatches(ifNoneMatch, etag) {
                 return HTTPResponse(status: 304, headers: headers)
             }
             return HTTPResponse(status: 200, headers: headers, body: bundle.envelope)

@@ -25,8 +25,13 @@ struct BundleSigner {
 }
 
 extension PublishedBundle {
-    init(environment: String, version: Int, issuedAt: Timestamp, expiresAt: Timestamp, envelope: [UInt8]) {
+    init(environment: String, version: Int, issuedAt: Timestamp, expiresAt: Timestamp, envelope: [UInt8],
+         policy: Policy) {
         self.init(environment: environment, version: version, issuedAt: issuedAt, expiresAt: expiresAt,
-                  envelope: envelope, etag: "\"\(SHA256.hex(envelope))\"")
+                  envelope: envelope, etag: PublishedBundle.etag(of: envelope), policy: policy,
+                  inbound: InboundDecider(policy: policy))
     }
+
+    /// The strong entity tag of an envelope: its quoted SHA-256.
+    static func etag(of envelope: [UInt8]) -> String { "\"\(SHA256.hex(envelope))\"" }
 }

@@ -1,8 +1,9 @@
 import PolicyModel
 import Synchronization
 
-/// One environment's current bundle as served: immutable bytes and the headers that describe them.
-public struct PublishedBundle: Sendable, Equatable {
+/// One environment's current bundle as served: immutable bytes and the headers that describe them,
+/// with the policy it carries and that policy's inbound decider, built once per version.
+public struct PublishedBundle: Sendable {
     public var environment: String
     public var version: Int
     public var issuedAt: Timestamp
@@ -11,6 +12,8 @@ public struct PublishedBundle: Sendable, Equatable {
     public var envelope: [UInt8]
     /// A strong entity tag, quoted: the SHA-256 of the envelope.
     public var etag: String
+    public var policy: Policy
+    public var inbound: InboundDecider
 
     public static let contentType = "application/vnd.dsse.envelope.v1+json"
 }

@@ -159,7 +159,8 @@ public final class PolicyWriter: @unchecked Sendable {
             }
             snapshot.publish(PublishedBundle(environment: environment.name, version: record.version,
                                              issuedAt: record.issuedAt, expiresAt: record.expiresAt,
-                                             envelope: record.envelope))
+                                             envelope: record.envelope,
+                                             policy: try store.policy(ofEnvironment: environment.id)))
         }
     }
 
@@ -176,7 +177,7 @@ public final class PolicyWriter: @unchecked Sendable {
                                             envelope: envelope))
         try store.setCurrentVersion(version, ofEnvironment: environment.id)
         return PublishedBundle(environment: environment.name, version: version, issuedAt: issuedAt,
-                               expiresAt: payload.expiresAt, envelope: envelope)
+                               expiresAt: payload.expiresAt, envelope: envelope, policy: policy)
     }
 
     private func auditEntry(action: String, actor: Actor, environment: String, from before: Int, to after: Int,

@@ -15,9 +15,12 @@ final class ControlPlaneResponder: HTTPResponder {
     let metrics = Metrics()
     /// Reads the server's open connection count; set once the server exists.
     let openConnections: @Sendable () -> Int
+    /// Perimeter's own allowlist and proxies, or nil when every client may reach the API.
+    let ownPolicy: InboundDecider?
 
     init(writer: PolicyWriter, authenticator: TokenAuthenticator, logger: Logger, maxWait: Int,
-         openConnections: @escaping @Sendable () -> Int) {
+         ownPolicy: InboundDecider?, openConnections: @escaping @Sendable () -> Int) {
+        self.ownPolicy = ownPolicy
         self.writer = writer
         self.authenticator = authenticator
         self.logger = logger
@@ -62,6 +65,7 @@ final class ControlPlaneResponder: HTTPResponder {
 
     private func dispatch(_ request: HTTPRequest, to route: Route?,
                           respond: @escaping @Sendable (HTTPResponse) -> Void) throws {
+        if let denial = ownDenial(request, route: route) { throw denial }
         var actor: Actor?
         if route != .health {
             actor = authenticator.authenticate(request)
@@ -101,7 +105,31 @@ final class ControlPlaneResponder: HTTPResponder {
             bundle(of: environment, version: version, request: request, respond: respond)
         case (.signingKeys, _):
             listSigningKeys(respond: respond)
+        case let (.clientDecision(environment), _):
+            respond(try decideClient(in: environment, request: request))
+        case let (.egressDecision(environment), _):
+            respond(try decideEgress(in: environment, request: request))
+        case let (.export(environment, format), _):
+            respond(try export(format, of: environment))
         }
+    }
+
+    /// Applies Perimeter's own allowlist before anything else, so a denied request changes nothing.
+    private func ownDenial(_ request: HTTPRequest, route: Route?) -> Problem? {
+        guard let ownPolicy, ownPolicy.allowlist.isActive, route?.isOpenToEveryClient != true else { return nil }
+        guard let peer = try? IPAddress(parsing: request.peer.host) else {
+            return Problem(status: 403, slug: "forbidden-client", title: "Client not allowed",
+                           detail: "the peer address \(request.peer.host) could not be read, so the request is denied")
+        }
+        let decision = ownPolicy.decide(peer: peer, forwardedFor: request.headers["X-Forwarded-For"], path: request.path)
+        guard !decision.allowed else { return nil }
+        logger.info("request denied by Perimeter's own allowlist", metadata: [
+            "connection.peer": request.peer.host, "client": decision.client.map(\.description) ?? "unknown",
+        ])
+        return Problem(status: 403, slug: "forbidden-client", title: "Client not allowed",
+                       detail: "\(decision.reason). Perimeter's own API is limited by PERIMETER_ALLOWED_IP_BLOCKS; the "
+                           + "client address is found with PERIMETER_BEHIND_PROXY, PERIMETER_TRUSTED_PROXIES and "
+                           + "PERIMETER_TRUST_ALL_PROXIES")
     }
 
     /// Runs `body` on the writer queue and responds with its result or its error.

@@ -14,6 +14,16 @@ enum Route: Equatable {
     case bundleVersion(environment: String, version: Int)
     case signingKeys
     case metrics
+    case clientDecision(environment: String)
+    case egressDecision(environment: String)
+    case export(environment: String, Export)
+
+    enum Export: String, CaseIterable {
+        case nginx
+        case dotenv
+        case smokescreen
+        case smokescreenConfig = "smokescreen-config"
+    }
 
     init?(path: String) {
         guard path.hasPrefix("/") else { return nil }
@@ -35,14 +45,24 @@ enum Route: Equatable {
             case "ip-allowlist": self = .section(environment: name, .ipAllowlist)
             case "trusted-proxies": self = .section(environment: name, .trustedProxies)
             case "cookies": self = .section(environment: name, .cookies)
+            case "egress": self = .section(environment: name, .egress)
             case "import": self = .importDotenv(environment: name)
             case "bundle": self = .bundle(environment: name)
             default: return nil
             }
-        case 5 where segments[0] == "v1" && segments[1] == "environments" && EnvironmentName.isValid(segments[2])
-            && segments[3] == "bundles":
-            guard let version = Route.version(segments[4]) else { return nil }
-            self = .bundleVersion(environment: String(segments[2]), version: version)
+        case 5 where segments[0] == "v1" && segments[1] == "environments" && EnvironmentName.isValid(segments[2]):
+            let name = String(segments[2])
+            switch (segments[3], segments[4]) {
+            case ("bundles", let version):
+                guard let version = Route.version(version) else { return nil }
+                self = .bundleVersion(environment: name, version: version)
+            case ("decisions", "client"): self = .clientDecision(environment: name)
+            case ("decisions", "egress"): self = .egressDecision(environment: name)
+            case ("exports", let format):
+                guard let export = Export(rawValue: String(format)) else { return nil }
+                self = .export(environment: name, export)
+            default: return nil
+            }
         default:
             return nil
         }
@@ -51,7 +71,8 @@ enum Route: Equatable {
     /// Methods the route answers; HEAD is allowed wherever GET is.
     var allowedMethods: [String] {
         switch self {
-        case .health, .environments, .bundle, .bundleVersion, .signingKeys, .metrics: ["GET", "HEAD"]
+        case .health, .environments, .bundle, .bundleVersion, .signingKeys, .metrics, .export: ["GET", "HEAD"]
+        case .clientDecision, .egressDecision: ["POST"]
         case .environment: ["GET", "HEAD", "PUT", "DELETE"]
         case .section: ["GET", "HEAD", "PUT"]
         case .importDotenv: ["POST"]
@@ -73,6 +94,18 @@ enum Route: Equatable {
         case .bundle: "/v1/environments/{env}/bundle"
         case .bundleVersion: "/v1/environments/{env}/bundles/{version}"
         case .signingKeys: "/v1/signing-keys"
+        case .clientDecision: "/v1/environments/{env}/decisions/client"
+        case .egressDecision: "/v1/environments/{env}/decisions/egress"
+        case let .export(_, format): "/v1/environments/{env}/exports/\(format.rawValue)"
+        }
+    }
+
+    /// Routes that stay open to every client when Perimeter's own allowlist is active, as ingestion
+    /// paths stay open in the app it protects: pollers must always reach their bundles and keys.
+    var isOpenToEveryClient: Bool {
+        switch self {
+        case .health, .bundle, .bundleVersion, .signingKeys: true
+        default: false
         }
     }
 

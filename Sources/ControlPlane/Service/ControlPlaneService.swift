@@ -62,6 +62,9 @@ public final class ControlPlaneService: @unchecked Sendable {
         let connections = ConnectionCounter()
         let responder = ControlPlaneResponder(writer: writer, authenticator: authenticator, logger: logger,
                                               maxWait: configuration.maxWait,
+                                              ownPolicy: configuration.ownAllowlist.isEmpty ? nil : InboundDecider(
+                                                  allowlist: IPAllowlist(blocks: configuration.ownAllowlist),
+                                                  resolver: ClientAddressResolver(configuration.ownTrustedProxies)),
                                               openConnections: { connections.server?.openConnectionCount ?? 0 })
         server = HTTPServer(configuration: Self.serverConfiguration(configuration, logger: logger), responder: responder)
         connections.server = server

@@ -1,3 +1,5 @@
+import PolicyModel
+
 /// Everything `perimeterd` needs to start; the executable fills it from flags and environment variables.
 public struct ServiceConfiguration: Sendable {
     public enum MasterKeySource: Sendable, Equatable {
@@ -31,6 +33,10 @@ public struct ServiceConfiguration: Sendable {
     /// Seconds a response may wait for a client that stopped reading.
     public var writeTimeout = 30
     public var logLevel = Logger.Level.info
+    /// Clients allowed to reach Perimeter's own API; empty allows every client.
+    public var ownAllowlist: [CIDRBlock] = []
+    /// How the client address of a request to Perimeter's own API is found.
+    public var ownTrustedProxies = TrustedProxies()
 
     public init() {}
 }

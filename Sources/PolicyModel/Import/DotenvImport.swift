@@ -3,9 +3,12 @@
 /// Only the keys it knows change the policy, and only the parts they name: a file without
 /// `ALLOWED_IP_BLOCKS` keeps the current allowlist. `DEBUG` and `TEST` set the app mode together
 /// (a missing one counts as false), with test winning over debug as in the app itself.
+/// `PERIMETER_EXEMPT_PATHS` (comma-separated) is Perimeter's own key for the exempt paths, which
+/// PostHog's file has no setting for.
 public enum DotenvImport {
     public static let recognizedKeys = [
         "ALLOWED_IP_BLOCKS", "TRUSTED_PROXIES", "TRUST_ALL_PROXIES", "IS_BEHIND_PROXY", "SECURE_COOKIES", "DEBUG", "TEST",
+        "PERIMETER_EXEMPT_PATHS",
     ]
 
     public struct Outcome: Equatable, Sendable {
@@ -52,6 +55,23 @@ public enum DotenvImport {
             return failed ? nil : blocks
         }
 
+        func exemptPaths(_ entry: DotenvEntry) -> [String]? {
+            guard !entry.value.isEmpty else { return [] }
+            var paths: [String] = []
+            var failed = false
+            for item in entry.value.split(separator: ",", omittingEmptySubsequences: false) {
+                do {
+                    paths.append(try PolicyFields.exemptPath(String(item)))
+                } catch var error {
+                    error.line = entry.line
+                    error.key = entry.key
+                    errors.append(error)
+                    failed = true
+                }
+            }
+            return failed ? nil : paths
+        }
+
         for entry in entries {
             guard recognizedKeys.contains(entry.key) else {
                 ignored.append(entry.key)
@@ -68,6 +88,10 @@ public enum DotenvImport {
                     let current = policy.trustedProxies
                     policy.trustedProxies = TrustedProxies(isBehindProxy: current.isBehindProxy,
                                                            trustsAll: current.trustsAll, proxies: blocks)
+                }
+            case "PERIMETER_EXEMPT_PATHS":
+                if let paths = exemptPaths(entry) {
+                    policy.ipAllowlist = IPAllowlist(blocks: policy.ipAllowlist.blocks, exemptPaths: paths)
                 }
             case "TRUST_ALL_PROXIES":
                 if let value = boolean(entry) { policy.trustedProxies.trustsAll = value }

@@ -32,6 +32,8 @@ struct TestFailure: Error, CustomStringConvertible {
 struct TestHTTPClient {
     let port: UInt16
     var token: String?
+    /// The loopback address to send from; all of 127.0.0.0/8 is local on Linux.
+    var sourceAddress: String?
 
     func request(_ method: String, _ path: String, body: [UInt8] = [], contentType: String? = "application/json",
                  headers: [(String, String)] = [], authorized: Bool = true) throws -> WireResponse {
@@ -57,6 +59,18 @@ struct TestHTTPClient {
         defer { close(descriptor) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+
+        if let sourceAddress {
+            var source = sockaddr_in()
+            source.sin_family = sa_family_t(AF_INET)
+            source.sin_addr.s_addr = inet_addr(sourceAddress)
+            let bound = withUnsafePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else { throw TestFailure("bind to \(sourceAddress) failed: errno \(errno)") }
+        }
 
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -1,4 +1,4 @@
-/// What the app may reach: host and range rules on top of the built-in deny classes.
+/// The egress rules of one environment: host and range rules on top of the built-in deny classes.
 ///
 /// `EgressDecider` applies a policy; its documentation gives the order of checks. The JSON form is
 /// `{"mode": "enforce", "allow_hosts": ["hooks.slack.com", "*.zapier.com"], "deny_hosts": [],
@@ -12,7 +12,7 @@ public struct EgressPolicy: Equatable, Sendable {
         case report
     }
 
-    /// What happens to a name on neither host list, and to an address literal outside `allow_ranges`.
+    /// The verdict on a name on neither host list, and on an address literal outside `allow_ranges`.
     public enum UnlistedHosts: String, CaseIterable, Sendable {
         case allow
         case deny
@@ -93,8 +93,8 @@ extension EgressPolicy {
         return defaultValue
     }
 
-    /// One host rule. A wildcard over a single label is refused in `allow_hosts` only, where it would open
-    /// a whole top-level domain; in `deny_hosts` it is a reasonable rule.
+    /// Parses one host rule. A wildcard over a single label is rejected in `allow_hosts` only, because it
+    /// would open a whole top-level domain. In `deny_hosts` it is a reasonable rule.
     static func hostRule(_ text: String, isAllowList: Bool) throws(FieldError) -> HostPattern {
         do throws(HostNameError) {
             let pattern = try HostPattern(parsing: text)

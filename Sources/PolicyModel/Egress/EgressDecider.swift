@@ -4,7 +4,7 @@
 ///
 /// 1. Parse. A URL must use `http` or `https` (any letter case), carry no user information and name a
 ///    host. The host is percent-decoded, lower-cased and stripped of one trailing dot before any rule
-///    sees it. A port must be 1 to 65535, and defaults to 80 or 443. Malformed input is denied.
+///    applies. A port must be 1 to 65535, and defaults to 80 or 443. Malformed input is denied.
 /// 2. Read the host. Four decimal parts without leading zeros make an IPv4 literal; a bracketed IPv6
 ///    text (or, for `decide(host:port:addresses:)`, a bare one) makes an IPv6 literal. A host whose last
 ///    label is a number in any other spelling (`2130706433`, `0x7f.1`, `0177.0.0.1`, `127.1`,

@@ -7,8 +7,8 @@ public struct EgressDecision: Equatable, Sendable {
     /// Why, in words an operator can act on.
     public var reason: String
     /// The deciding rule or class, such as `deny_ranges 198.51.100.0/24`, `allow_hosts *.zapier.com` or
-    /// `class loopback (RFC 1122 section 3.2.1.3)`; nil when no single rule decided (malformed input,
-    /// or a destination that no rule covers).
+    /// `class loopback (RFC 1122 section 3.2.1.3)`. It is nil when no single rule decided, as for malformed
+    /// input or an address that no rule covers.
     public var matched: String?
     /// The canonical host: a lower-cased name without a trailing dot, or an address in canonical text.
     /// Nil when the input had no host that could be read.

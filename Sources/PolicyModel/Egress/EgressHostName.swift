@@ -13,9 +13,9 @@ enum EgressHostName {
         return name
     }
 
-    /// Checks a canonical name: ASCII only, labels of letters, digits and hyphens (RFC 1123 section 2.1),
-    /// 1 to 63 characters without a hyphen at either end, at most `maxLength` characters in all, and a
-    /// last label that is not a number.
+    /// Checks a canonical name: ASCII only, with labels of letters, digits and hyphens (RFC 1123 section 2.1).
+    /// Each label has 1 to 63 characters and no hyphen at either end. The name has at most `maxLength`
+    /// characters, and its last label is not a number.
     static func validate(_ name: String, maxLength: Int = maxLength) throws(HostNameError) {
         guard !name.isEmpty else { throw .empty }
         guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
@@ -34,24 +34,24 @@ enum EgressHostName {
         guard !endsInNumber(name) else { throw .endsInNumber(name) }
     }
 
-    /// Whether the last label is a number in the sense of the WHATWG URL Standard's "ends in a number"
-    /// checker: all decimal digits, or `0x` followed by zero or more hex digits. Browsers and other WHATWG
-    /// parsers then read the whole host as an IPv4 address, so such a host is never treated as a name.
+    /// Returns whether the last label is a number as the WHATWG URL Standard's "ends in a number" checker
+    /// defines it: all decimal digits, or `0x` followed by zero or more hex digits. Browsers and other
+    /// WHATWG parsers then read the whole host as an IPv4 address, so such a host is never treated as a name.
     static func endsInNumber(_ name: String) -> Bool {
         guard let last = name.split(separator: ".", omittingEmptySubsequences: false).last else { return false }
         return isNumericLabel(last)
     }
 
-    /// Whether every label is a number as `inet_aton` or the WHATWG IPv4 parser accepts it (decimal,
-    /// octal with a leading zero, or `0x` hex), which makes the host an IPv4 literal in some spelling.
+    /// Returns whether every label is a number as `inet_aton` or the WHATWG IPv4 parser accepts it (decimal,
+    /// octal with a leading zero, or `0x` hex). Such a host is an IPv4 literal in some spelling.
     static func isNumericOnly(_ name: String) -> Bool {
         name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isNumericLabel($0) }
     }
 
-    /// The `xn--` spelling of a name with non-ASCII labels, or nil if a label cannot be encoded.
+    /// Returns the `xn--` spelling of a name with non-ASCII labels, or nil if a label cannot be encoded.
     ///
-    /// Only lower-casing is applied first; IDNA mapping and normalization (UTS #46) are not, so the
-    /// result is a suggestion for the operator to confirm, never a name that rules are matched against.
+    /// Only lower-casing is applied first, not IDNA mapping and normalization (UTS #46). So the result is a
+    /// suggestion for the operator to confirm, never a name that rules are matched against.
     static func punycodeSpelling(of name: String) -> String? {
         var labels: [String] = []
         for label in name.lowercased().split(separator: ".", omittingEmptySubsequences: false) {

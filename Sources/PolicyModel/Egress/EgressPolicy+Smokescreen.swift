@@ -11,8 +11,8 @@ extension EgressPolicy {
     ///
     /// Mapping: `enforce` with `unlisted_hosts: deny` becomes action `enforce`; `enforce` with
     /// `unlisted_hosts: allow` becomes `open`; `report` becomes `report`. `allow_hosts` become
-    /// `allowed_domains`. In enforce mode `deny_hosts` and the built-in names become `global_deny_list`;
-    /// in report mode they are left out, because Smokescreen denies that list even in report mode.
+    /// `allowed_domains`. In enforce mode `deny_hosts` and the built-in names become `global_deny_list`.
+    /// In report mode they are left out, because Smokescreen denies that list even in report mode.
     /// A deny rule narrower than an allow rule (`deny_hosts: a.example.com` under
     /// `allow_hosts: *.example.com`) cannot be expressed, since `allowed_domains` win; the output lists
     /// such rules in a comment.
@@ -100,8 +100,8 @@ extension EgressPolicy {
 
 /// YAML and CIDR helpers for the Smokescreen export.
 enum Smokescreen {
-    /// A YAML double-quoted scalar. Backslash, quote and control characters are escaped (YAML 1.2
-    /// section 5.7), so any text stays one scalar on one line.
+    /// Returns `text` as a YAML double-quoted scalar. Backslash, quote and control characters are escaped
+    /// (YAML 1.2 section 5.7), so any text stays one scalar on one line.
     static func quoted(_ text: String) -> String {
         var output = "\""
         for scalar in text.unicodeScalars {
@@ -117,7 +117,7 @@ enum Smokescreen {
         return output + "\""
     }
 
-    /// A key with a block sequence of quoted strings, or `[]` when there are none.
+    /// Returns the lines of `key` with a block sequence of quoted strings, or `[]` when there are none.
     static func list(_ key: String, _ values: [String], indent: String) -> [String] {
         guard !values.isEmpty else { return ["\(indent)\(key): []"] }
         return ["\(indent)\(key):"] + values.map { "\(indent)  - \(quoted($0))" }
@@ -158,7 +158,7 @@ enum Smokescreen {
             }
         }
 
-        /// The two blocks of one more prefix bit that make up this one; nil for a single address.
+        /// Splits the block into its two halves, or returns nil for a single address.
         func halves() -> (Prefix, Prefix)? {
             guard length < network.bitWidth else { return nil }
             let upper: IPAddress = switch network {
@@ -173,7 +173,8 @@ enum Smokescreen {
         }
     }
 
-    /// The blocks that cover `prefix` except the addresses in `holes`, fewest blocks first by halving.
+    /// Returns blocks that cover `prefix` except the addresses in `holes`, found by halving `prefix` until
+    /// each half is clear of the holes or inside one.
     static func subtract(_ holes: [Prefix], from prefix: Prefix) -> [Prefix] {
         let overlapping = holes.filter { prefix.covers($0) || $0.covers(prefix) }
         if overlapping.isEmpty { return [prefix] }

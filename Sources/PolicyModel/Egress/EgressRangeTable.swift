@@ -1,6 +1,6 @@
 /// The range rules of an egress policy, looked up by longest prefix.
 ///
-/// Blocks are grouped by prefix length; a lookup masks the address once per length present, longest
+/// Blocks are grouped by prefix length. A lookup masks the address once per length present, longest
 /// first, so it costs one hash lookup per distinct prefix length rather than one test per block.
 struct EgressRangeTable: Sendable {
     /// The rules that name one exact block. Validation keeps a block out of both explicit lists, and the
@@ -16,7 +16,7 @@ struct EgressRangeTable: Sendable {
         case explicitDeny(CIDRBlock)
         case explicitAllow(CIDRBlock)
         /// A built-in class, and the narrowest `allow_ranges` block that covers the address but lost because
-        /// it is broader than the class, so a reason can say what would open it.
+        /// it is broader than the class, so a reason can name what would open it.
         case builtIn(BuiltInRange, broaderAllow: CIDRBlock?)
         case none
     }

@@ -113,7 +113,7 @@ struct EgressURL: Equatable, Sendable {
     }
 }
 
-/// Why a URL names no destination that egress rules can check.
+/// A reason that a URL names no destination that egress rules can check.
 enum EgressURLError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     case whitespaceOrControl

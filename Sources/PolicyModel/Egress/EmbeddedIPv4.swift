@@ -4,8 +4,8 @@ struct EmbeddedIPv4: Equatable, Sendable {
     let format: String
     let address: UInt32
 
-    /// The IPv4 addresses that `value` carries, in a fixed order. IPv4-mapped addresses are not listed:
-    /// they are decided as IPv4 addresses outright.
+    /// Returns the IPv4 addresses that `value` carries, in a fixed order. IPv4-mapped addresses are not
+    /// listed, because they are decided as IPv4 addresses outright.
     static func extract(from value: UInt128) -> [EmbeddedIPv4] {
         let low32 = UInt32(truncatingIfNeeded: value)
 

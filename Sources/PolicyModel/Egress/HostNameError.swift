@@ -1,4 +1,4 @@
-/// Why text is not an acceptable host name or host rule; each case reads as advice to an operator.
+/// A reason that text is not an acceptable host name or host rule. Each case reads as advice to an operator.
 public enum HostNameError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     /// A name with non-ASCII characters. `suggestion` is its Punycode (`xn--`) spelling when one could be computed.

@@ -39,7 +39,7 @@ public struct HostPattern: Hashable, Sendable {
         }
     }
 
-    /// Whether `host`, a canonical name, matches this pattern.
+    /// Returns whether `host`, a canonical name, matches this pattern.
     public func matches(_ host: String) -> Bool {
         switch kind {
         case .exact:
@@ -49,8 +49,8 @@ public struct HostPattern: Hashable, Sendable {
         }
     }
 
-    /// Whether this pattern matches only names that `other` matches too, and fewer of them: an exact name
-    /// under a wildcard, or a wildcard over a longer suffix.
+    /// Returns whether this pattern matches only names that `other` matches too, and fewer of them. That is
+    /// an exact name under a wildcard, or a wildcard over a longer suffix.
     func isNarrower(than other: HostPattern) -> Bool {
         guard other.kind == .subdomains, self != other else { return false }
         return name.hasSuffix("." + other.name)

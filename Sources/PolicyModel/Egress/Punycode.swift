@@ -72,7 +72,7 @@ enum Punycode {
         return k + (base - tMin + 1) * delta / (delta + skew)
     }
 
-    /// The basic code point for a digit value: `a`–`z` for 0–25, `0`–`9` for 26–35.
+    /// Returns the basic code point for a digit value: `a`–`z` for 0–25, `0`–`9` for 26–35.
     private static func digit(_ value: Int) -> Character {
         let scalar = value < 26 ? 0x61 + value : 0x30 + value - 26
         return Character(Unicode.Scalar(UInt8(scalar)))

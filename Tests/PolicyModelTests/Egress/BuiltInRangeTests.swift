@@ -3,12 +3,12 @@ import Foundation
 import Testing
 
 struct BuiltInRangeTests {
-    /// The most specific built-in block that covers `address`.
+    /// Returns the most specific built-in block that covers `address`.
     private func mostSpecificRange(covering address: IPAddress) -> BuiltInRange? {
         BuiltInRanges.ranges.filter { $0.block.contains(address) }.max { $0.block.prefixLength < $1.block.prefixLength }
     }
 
-    /// The last address of `block`.
+    /// Returns the last address of `block`.
     private func lastAddress(of block: CIDRBlock) -> IPAddress {
         switch block.network {
         case let .v4(value):
@@ -19,7 +19,7 @@ struct BuiltInRangeTests {
     }
 
     @Test(arguments: BuiltInRanges.ranges.map(\.block))
-    func firstAndLastAddressOfEveryBlockAreDenied(block: CIDRBlock) throws {
+    func blockEndsAreDenied(block: CIDRBlock) throws {
         let decider = EgressDecider(policy: EgressPolicy())
         for address in [block.network, lastAddress(of: block)] {
             let decision = decider.decide(host: address.description, port: nil, addresses: [])

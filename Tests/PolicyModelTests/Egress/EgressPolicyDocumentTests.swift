@@ -68,7 +68,7 @@ struct EgressPolicyDocumentTests {
         (String(repeating: "a", count: 64) + ".example", "more than 63 characters"),
         ([String](repeating: String(repeating: "a", count: 63), count: 4).joined(separator: "."), "longer than 253"),
     ])
-    func invalidAllowHostIsRejectedWithPointer(text: String, detail: String) {
+    func invalidAllowHostIsRejected(text: String, detail: String) {
         let document = JSONValue.object([("allow_hosts", .array([.string("ok.example"), .string(text)]))])
         let failure = #expect(throws: ValidationFailure.self) { try EgressPolicy(json: document) }
         #expect(pointers(failure) == ["/allow_hosts/1"])
@@ -76,7 +76,7 @@ struct EgressPolicyDocumentTests {
         #expect(failure?.errors.first?.detail.contains(detail) == true, "detail: \(failure?.description ?? "")")
     }
 
-    @Test func topLevelWildcardIsAcceptedInDenyHosts() throws {
+    @Test func denyHostsAcceptTopLevelWildcard() throws {
         let policy = try EgressPolicy(json: json(#"{"deny_hosts": ["*.internal"]}"#))
         #expect(policy.denyHosts.map(\.description) == ["*.internal"])
     }
@@ -94,7 +94,7 @@ struct EgressPolicyDocumentTests {
         #expect(policy.allowHosts.first?.name == name)
     }
 
-    @Test func rangeWithHostBitsIsRejectedWithCanonicalBlock() {
+    @Test func hostBitsErrorNamesCanonicalBlock() {
         let failure = #expect(throws: ValidationFailure.self) {
             try EgressPolicy(json: json(#"{"deny_ranges": ["192.0.2.77/24"], "allow_ranges": ["127.1"]}"#))
         }
@@ -112,7 +112,7 @@ struct EgressPolicyDocumentTests {
         (#"{"allowed_domains": []}"#, "/allowed_domains", "unknown field"),
         ("[]", "", "expected a JSON object"),
     ])
-    func malformedMemberIsRejectedWithPointer(document: String, pointer: String, detail: String) {
+    func malformedMemberIsRejected(document: String, pointer: String, detail: String) {
         let failure = #expect(throws: ValidationFailure.self) { try EgressPolicy(json: json(document)) }
         #expect(pointers(failure) == [pointer])
         #expect(failure?.errors.first?.detail.contains(detail) == true, "detail: \(failure?.description ?? "")")

@@ -5,7 +5,7 @@ import Testing
 struct EgressRuleOrderTests {
     // MARK: - Ranges
 
-    @Test func narrowAllowRangeOpensPartOfPrivateClass() throws {
+    @Test func narrowAllowRangeOpensPartOfClass() throws {
         let decider = try egressDecider(#"{"allow_ranges": ["10.1.2.0/24"]}"#)
 
         let inside = decider.decide(url: "http://10.1.2.3/")
@@ -22,7 +22,7 @@ struct EgressRuleOrderTests {
         #expect(decider.decide(url: "http://10.200.0.1/").allowed)
     }
 
-    @Test func broaderAllowRangeDoesNotOpenNarrowerClass() throws {
+    @Test func broadAllowRangeKeepsNarrowerClass() throws {
         let decider = try egressDecider(#"{"allow_ranges": ["169.254.0.0/16"]}"#)
 
         let linkLocal = decider.decide(url: "http://169.254.1.1/")
@@ -41,7 +41,7 @@ struct EgressRuleOrderTests {
         #expect(!decider.decide(url: "http://169.254.169.253/").allowed)
     }
 
-    @Test func wholeAddressSpaceAllowRangeOpensNoClass() throws {
+    @Test func allowingEverythingOpensNoClass() throws {
         let decider = try egressDecider(#"{"allow_ranges": ["0.0.0.0/0", "::/0"]}"#)
         #expect(!decider.decide(url: "http://127.0.0.1/").allowed)
         #expect(!decider.decide(url: "http://[::1]/").allowed)
@@ -56,7 +56,7 @@ struct EgressRuleOrderTests {
         #expect(decider.decide(url: "http://8.8.8.8/").allowed)
     }
 
-    @Test func denyRangeOverBuiltInBlockIsReportedAsDenyRange() throws {
+    @Test func denyRangeOverBuiltInBlockIsReported() throws {
         let decider = try egressDecider(#"{"deny_ranges": ["198.51.100.0/24"]}"#)
         let decision = decider.decide(url: "http://198.51.100.7/")
         #expect(!decision.allowed)
@@ -105,14 +105,14 @@ struct EgressRuleOrderTests {
         #expect(decider.decide(url: "https://\(host)/").allowed == allowed)
     }
 
-    @Test func allowedHostStillNeedsPassingAddresses() throws {
+    @Test func allowedHostNeedsPassingAddresses() throws {
         let decider = try egressDecider(#"{"allow_hosts": ["hooks.slack.com"], "unlisted_hosts": "deny"}"#)
         let decision = decider.decide(host: "hooks.slack.com", port: 443, addresses: ["10.0.0.1"])
         #expect(!decision.allowed)
         #expect(decision.matched == Matched.privateUse)
     }
 
-    @Test func googleMetadataNameIsOpenedOnlyByExactRule() throws {
+    @Test func metadataNameNeedsExactAllowRule() throws {
         let wildcard = try egressDecider(#"{"allow_hosts": ["*.google.internal"]}"#)
         #expect(!wildcard.decide(url: "http://metadata.google.internal/").allowed)
         #expect(wildcard.decide(url: "http://other.google.internal/").allowed)
@@ -121,7 +121,7 @@ struct EgressRuleOrderTests {
         #expect(exact.decide(url: "http://metadata.google.internal/").matched == "allow_hosts metadata.google.internal")
     }
 
-    @Test func openedLocalhostNameStillDeniesLoopbackAddress() throws {
+    @Test func openedLocalhostKeepsLoopbackDenied() throws {
         let decider = try egressDecider(#"{"allow_hosts": ["localhost"]}"#)
         #expect(decider.decide(url: "http://localhost/").allowed)
         let decision = decider.decide(host: "localhost", port: 80, addresses: ["127.0.0.1"])
@@ -132,7 +132,7 @@ struct EgressRuleOrderTests {
 
     // MARK: - Unlisted destinations
 
-    @Test func unlistedNameIsDeniedWhenUnlistedHostsIsDeny() throws {
+    @Test func unlistedDenyDeniesUnlistedName() throws {
         let decider = try egressDecider(#"{"allow_hosts": ["hooks.slack.com"], "unlisted_hosts": "deny"}"#)
         let decision = decider.decide(url: "https://example.com/")
         #expect(!decision.allowed)
@@ -140,7 +140,7 @@ struct EgressRuleOrderTests {
         #expect(decider.decide(url: "https://hooks.slack.com/").allowed)
     }
 
-    @Test func literalNeedsAllowRangeWhenUnlistedHostsIsDeny() throws {
+    @Test func unlistedDenyNeedsAllowRangeForLiteral() throws {
         let decider = try egressDecider(#"{"allow_ranges": ["8.8.4.0/24"], "unlisted_hosts": "deny"}"#)
         let unlisted = decider.decide(url: "http://8.8.8.8/")
         #expect(!unlisted.allowed)
@@ -156,7 +156,7 @@ struct EgressRuleOrderTests {
 
     // MARK: - Report mode
 
-    @Test func reportModeAllowsAndSaysItWouldDeny() throws {
+    @Test func reportModeAllowsButWouldDeny() throws {
         let decider = try egressDecider(#"{"mode": "report"}"#)
         let decision = decider.decide(url: "http://169.254.169.254/")
         #expect(decision.allowed)
@@ -166,7 +166,7 @@ struct EgressRuleOrderTests {
         #expect(decision.addresses.first?.allowed == false)
     }
 
-    @Test func reportModeLeavesAllowedDecisionsAlone() throws {
+    @Test func reportModeKeepsAllowedDecisions() throws {
         let decision = try egressDecider(#"{"mode": "report"}"#).decide(url: "https://example.com/")
         #expect(decision.allowed)
         #expect(!decision.wouldDeny)

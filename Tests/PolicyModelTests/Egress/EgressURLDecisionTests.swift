@@ -50,7 +50,7 @@ struct EgressURLDecisionTests {
                    reason: "fe80::/10"),
         // Zone identifiers.
         EgressCase("http://[fe80::1%25eth0]/", denied: true, matched: "zone identifier", reason: "zone identifier"),
-        // Malformed or refused URLs fail closed.
+        // Malformed or rejected URLs fail closed.
         EgressCase("ftp://example.com/", denied: true, matched: nil, reason: "scheme \"ftp\" is not allowed"),
         EgressCase("file:///etc/passwd", denied: true, matched: nil, reason: "scheme \"file\" is not allowed"),
         EgressCase("javascript:alert(1)", denied: true, matched: nil, reason: "scheme \"javascript\""),
@@ -143,7 +143,7 @@ struct EgressURLDecisionTests {
         #expect(decision.host == "::ffff:169.254.169.254")
     }
 
-    @Test func nameWithoutAddressesAsksForResolvedAddresses() throws {
+    @Test func nameWithoutAddressesNeedsSecondCheck() throws {
         let decision = try egressDecider().decide(url: "https://api.example.com/v1")
         #expect(decision.allowed)
         #expect(decision.addresses.isEmpty)

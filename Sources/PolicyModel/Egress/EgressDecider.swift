@@ -5,17 +5,17 @@
 /// 1. Parse. A URL must use `http` or `https` (any letter case), carry no user information and name a
 ///    host. The host is percent-decoded, lower-cased and stripped of one trailing dot before any rule
 ///    applies. A port must be 1 to 65535, and defaults to 80 or 443. Malformed input is denied.
-/// 2. Read the host. Four decimal parts without leading zeros make an IPv4 literal; a bracketed IPv6
+/// 2. Read the host. Four decimal parts without leading zeros make an IPv4 literal, and a bracketed IPv6
 ///    text (or, for `decide(host:port:addresses:)`, a bare one) makes an IPv6 literal. A host whose last
 ///    label is a number in any other spelling (`2130706433`, `0x7f.1`, `0177.0.0.1`, `127.1`,
-///    `example.123`) is denied as an ambiguous IPv4 address and never treated as a name. A zone
+///    `example.123`) is denied as an ambiguous or invalid IPv4 address and never treated as a name. A zone
 ///    identifier, a non-ASCII name (the reason gives its Punycode spelling) and a name that breaks
 ///    RFC 1123 are denied too.
 /// 3. Host rules, for names. The most specific rule among `deny_hosts`, `allow_hosts` and the built-in
 ///    names (`localhost`, `*.localhost`, `metadata.google.internal`) decides: an exact name beats a
 ///    wildcard, and a longer suffix beats a shorter one. For the same pattern `deny_hosts` beats
 ///    `allow_hosts`, which beats a built-in name. A deny rule or a built-in name denies.
-/// 4. Addresses: the literal host, then each given address; one denied address denies the destination.
+/// 4. Addresses: the literal host, then each given address. One denied address denies the destination.
 ///    The most specific block among `deny_ranges`, `allow_ranges` and the built-in classes decides each
 ///    address. For the same block `deny_ranges` beats `allow_ranges`, which beats a built-in class, so an
 ///    allow range opens a built-in class only when it is at least as specific as the class. An

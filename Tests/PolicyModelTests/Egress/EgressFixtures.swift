@@ -32,10 +32,7 @@ enum Matched {
     static let unspecified = "class unspecified (RFC 1122 section 3.2.1.3)"
     static let ipv6Unspecified = "class unspecified (RFC 4291 section 2.5.2)"
     static let privateUse = "class private (RFC 1918)"
-    static let linkLocal = "class link-local (RFC 3927)"
     static let metadata = "class cloud metadata (AWS EC2 user guide: retrieve instance metadata)"
     static let googleMetadataName = "class cloud metadata (Google Compute Engine: VM metadata)"
-    static let protocolAssignments = "class special purpose (RFC 2928)"
     static let teredo = "class special purpose (RFC 4380)"
-    static let documentation = "class documentation (RFC 5737)"
 }

@@ -15,19 +15,32 @@ public struct BundleHeader: Sendable, Equatable {
     /// The signed payload, byte for byte as it was in the envelope.
     public var payload: [UInt8]
 
-    public init(environment: String, version: Int, issuedAt: Date, expiresAt: Date, payload: [UInt8]) {
+    /// The keys announced in `signing_keys`, in payload order, or none when the field is missing or empty.
+    public var signingKeys: [AnnouncedSigningKey]
+
+    public init(
+        environment: String,
+        version: Int,
+        issuedAt: Date,
+        expiresAt: Date,
+        payload: [UInt8],
+        signingKeys: [AnnouncedSigningKey] = []
+    ) {
         self.environment = environment
         self.version = version
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
         self.payload = payload
+        self.signingKeys = signingKeys
     }
 
     /// Reads the header fields from a bundle payload.
     ///
     /// The payload must be a JSON object with a non-empty string `environment`, a positive integer
     /// `version`, and `issued_at` and `expires_at` as `yyyy-MM-ddTHH:mm:ssZ` with `expires_at` later than
-    /// `issued_at`. Other fields are left to the policy layer. Any failure throws `.malformedPayload`.
+    /// `issued_at`. `signing_keys` may be missing; when present it must be an array of valid key
+    /// announcements (see `AnnouncedSigningKey.parse`). Other fields are left to the policy layer. Any
+    /// failure throws `.malformedPayload`.
     public init(payload: [UInt8]) throws(VerificationError) {
         let fields: PayloadFields
         do {
@@ -54,9 +67,10 @@ public struct BundleHeader: Sendable, Equatable {
             throw .malformedPayload("field expires_at (\(fields.expiresAt)) is not later than issued_at "
                                     + "(\(fields.issuedAt))")
         }
+        let signingKeys = try AnnouncedSigningKey.parse(fields.signingKeys ?? [])
 
         self.init(environment: fields.environment, version: fields.version, issuedAt: issuedAt,
-                  expiresAt: expiresAt, payload: payload)
+                  expiresAt: expiresAt, payload: payload, signingKeys: signingKeys)
     }
 }
 
@@ -70,11 +84,15 @@ private struct PayloadFields: Decodable {
     var issuedAt: String
     var expiresAt: String
 
+    /// Nil when the member is missing. A `null` is rejected like any other value that is not an array.
+    var signingKeys: [SigningKeyFields]?
+
     private enum CodingKeys: String, CodingKey {
         case environment
         case version
         case issuedAt = "issued_at"
         case expiresAt = "expires_at"
+        case signingKeys = "signing_keys"
     }
 
     init(from decoder: any Decoder) throws {
@@ -92,5 +110,8 @@ private struct PayloadFields: Decodable {
         }
         issuedAt = try container.decode(String.self, forKey: .issuedAt)
         expiresAt = try container.decode(String.self, forKey: .expiresAt)
+        if container.contains(.signingKeys) {
+            signingKeys = try container.decode([SigningKeyFields].self, forKey: .signingKeys)
+        }
     }
 }

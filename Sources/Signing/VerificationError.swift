@@ -9,6 +9,9 @@ public enum VerificationError: Error, Equatable, CustomStringConvertible {
     case payloadTypeMismatch(expected: String, received: String)
 
     /// No signature has the key id of a trusted key. Carries the key ids found in the envelope.
+    ///
+    /// After the server rotated its key, it can also mean that the agent accepted no bundle that announced
+    /// the new key.
     case unknownKeyID([String])
 
     /// A signature with a trusted key id does not verify, which is what a changed payload causes.
@@ -40,8 +43,9 @@ public enum VerificationError: Error, Equatable, CustomStringConvertible {
         case .unknownKeyID(let keyIDs):
             let found = keyIDs.isEmpty ? "the envelope has no signatures" :
                 "key ids in the envelope: \(keyIDs.map(quoted).joined(separator: ", "))"
-            return "no signature by a trusted key (\(found)); add the server's public signing key to the "
-                + "trusted keys, or check that the bundle comes from the right server"
+            return "no signature by a trusted key (\(found)); check that the bundle comes from the right "
+                + "server, and if the server rotated its signing key while this agent was not accepting its "
+                + "bundles, add the server's current public signing key to the trusted keys"
         case .invalidSignature(let keyID):
             return "invalid signature by trusted key \(keyID): the payload or signature was changed after "
                 + "signing; discard the bundle and check the path between server and agent"

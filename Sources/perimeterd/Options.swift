@@ -51,6 +51,11 @@ enum Options {
         Option(variable: "PERIMETER_TRUST_ALL_PROXIES", flag: "--trust-all-proxies", placeholder: "BOOLEAN",
                help: "believe every X-Forwarded-For hop for Perimeter's own API; spoofable unless the outermost "
                    + "proxy overwrites the header (default false)"),
+        Option(variable: "PERIMETER_SIGNING_KEY_OVERLAP", flag: "--signing-key-overlap", placeholder: "DURATION",
+               help: "how long a new signing key is announced before it signs, and signs beside the old key "
+                   + "before the old one retires (default 24h)"),
+        Option(variable: "PERIMETER_AGENT_STALE_AFTER", flag: "--agent-stale-after", placeholder: "DURATION",
+               help: "time after its last status report when a poller counts as stale (default 5m)"),
         Option(variable: "PERIMETER_LOG_LEVEL", flag: "--log-level", placeholder: "LEVEL",
                help: "debug, info, warning or error; debug logs one line per request (default info)"),
     ]
@@ -58,9 +63,11 @@ enum Options {
     static var usage: String {
         var text = """
             Usage: perimeterd [options]
+                   perimeterd rotate-master-key --new-key-file PATH [options]
 
             Serves Perimeter's control plane API. Every option can also be set by its environment
-            variable; a flag wins over the variable.
+            variable; a flag wins over the variable. rotate-master-key re-seals every stored key under
+            the key in PATH, in one transaction; stop the server before running it.
 
             Options:
 
@@ -126,8 +133,22 @@ enum Options {
             break
         }
         configuration.adminToken = values["PERIMETER_ADMIN_TOKEN"]
+        if let overlap = values["PERIMETER_SIGNING_KEY_OVERLAP"] {
+            guard let seconds = Durations.seconds(overlap), seconds >= 1, seconds <= 366 * 86_400 else {
+                throw StartupError("PERIMETER_SIGNING_KEY_OVERLAP must be a duration from 1s to 366d, such as 24h; "
+                    + "got \"\(overlap)\"")
+            }
+            configuration.signingKeyOverlap = seconds
+        }
+        if let stale = values["PERIMETER_AGENT_STALE_AFTER"] {
+            guard let seconds = Durations.seconds(stale), seconds >= 1, seconds <= 366 * 86_400 else {
+                throw StartupError("PERIMETER_AGENT_STALE_AFTER must be a duration from 1s to 366d, such as 5m; "
+                    + "got \"\(stale)\"")
+            }
+            configuration.agentStaleAfter = seconds
+        }
         if let ttl = values["PERIMETER_BUNDLE_TTL"] {
-            guard let seconds = duration(ttl), seconds >= 10, seconds <= 366 * 86_400 else {
+            guard let seconds = Durations.seconds(ttl), seconds >= 10, seconds <= 366 * 86_400 else {
                 throw StartupError("PERIMETER_BUNDLE_TTL must be a duration from 10s to 366d, such as 7d, 12h, 30m "
                     + "or 90s; got \"\(ttl)\"")
             }
@@ -204,26 +225,6 @@ enum Options {
               !port.isEmpty, port.count <= 5, port.allSatisfy(\.isASCIIDigit),
               let number = UInt16(port) else { throw invalid }
         return (String(host), number)
-    }
-
-    /// Seconds in a duration such as `7d`, `12h`, `30m`, `90s` or a bare number of seconds.
-    static func duration(_ text: String) -> Int64? {
-        guard let last = text.last else { return nil }
-        let multiplier: Int64
-        var digits = Substring(text)
-        switch last {
-        case "d": multiplier = 86_400
-        case "h": multiplier = 3_600
-        case "m": multiplier = 60
-        case "s": multiplier = 1
-        case _ where last.isASCIIDigit: multiplier = 1
-        default: return nil
-        }
-        if !last.isASCIIDigit { digits = digits.dropLast() }
-        guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCIIDigit), let value = Int64(digits) else {
-            return nil
-        }
-        return value * multiplier
     }
 }
 

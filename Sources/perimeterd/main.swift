@@ -7,10 +7,27 @@ signal(SIGPIPE, SIG_IGN)
 signal(SIGINT, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 
-let arguments = Array(CommandLine.arguments.dropFirst())
+var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
     print(Options.usage, terminator: "")
     exit(0)
+}
+
+if arguments.first == "rotate-master-key" {
+    arguments.removeFirst()
+    do {
+        guard let index = arguments.firstIndex(of: "--new-key-file"), index + 1 < arguments.count else {
+            throw StartupError("rotate-master-key needs --new-key-file PATH, a file holding the new 64-hex-digit key")
+        }
+        let newKeyFile = arguments[index + 1]
+        arguments.removeSubrange(index...index + 1)
+        let configuration = try Options.parse(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+        print(try MasterKeyRotation.run(configuration: configuration, newKeyFile: newKeyFile))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("perimeterd rotate-master-key: \(error)\n".utf8))
+        exit(1)
+    }
 }
 
 let logger: Logger

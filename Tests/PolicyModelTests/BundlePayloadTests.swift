@@ -21,7 +21,9 @@ struct BundlePayloadTests {
             + #""expires_at":"2026-12-05T19:44:50Z","#
             + #""ip_allowlist":{"blocks":["10.0.0.0/8","192.0.2.1/32"],"exempt_paths":["/capture"]},"#
             + #""trusted_proxies":{"behind_proxy":true,"trust_all":false,"proxies":["10.0.0.1/32"]},"#
-            + #""cookies":{"secure":true,"setting":"auto","app_mode":"production"},"egress":{},"#
+            + #""cookies":{"secure":true,"setting":"auto","app_mode":"production"},"#
+            + #""egress":{"mode":"enforce","allow_hosts":[],"deny_hosts":[],"allow_ranges":[],"deny_ranges":[],"#
+            + #""unlisted_hosts":"allow"},"#
             + #""signing_keys":[{"key_id":"ab12","algorithm":"ed25519","public_key":"MCow","state":"active"}]}"#
         #expect(text == expected)
     }

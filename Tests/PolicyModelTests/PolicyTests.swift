@@ -2,12 +2,13 @@ import PolicyModel
 import Testing
 
 struct PolicyTests {
-    @Test func egressAcceptsOnlyEmptyObject() throws {
+    @Test func egressDefaultsFromEmptyObject() throws {
         #expect(try EgressPolicy(json: json("{}")) == EgressPolicy())
-        #expect(EgressPolicy().json.encodedString == "{}")
+        #expect(EgressPolicy().json.encodedString
+            == #"{"mode":"enforce","allow_hosts":[],"deny_hosts":[],"allow_ranges":[],"deny_ranges":[],"unlisted_hosts":"allow"}"#)
     }
 
-    @Test(arguments: [(#"{"mode": "enforce"}"#, "/mode"), ("[]", "")])
+    @Test(arguments: [(#"{"mode": "Enforce"}"#, "/mode"), ("[]", "")])
     func egressRejectsOtherDocuments(document: String, pointer: String) {
         let failure = #expect(throws: ValidationFailure.self) { try EgressPolicy(json: json(document)) }
         #expect(pointers(failure) == [pointer])

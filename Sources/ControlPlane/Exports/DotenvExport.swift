@@ -6,7 +6,9 @@ import PolicyModel
 /// out when it is `auto`, since the app then derives it from `DEBUG` and `TEST` just as Perimeter
 /// does, and exempt paths travel in `PERIMETER_EXEMPT_PATHS`, which PostHog ignores.
 enum DotenvExport {
-    static func render(_ bundle: PublishedBundle) -> String {
+    /// `secretKeys` adds the app's `SECRET_KEY` (the active key) and `SECRET_KEY_FALLBACKS`
+    /// (verify-only keys, newest first); nil leaves both out.
+    static func render(_ bundle: PublishedBundle, secretKeys: SecretKeyValues?) -> String {
         let policy = bundle.policy
         let proxies = policy.trustedProxies
         let cookies = policy.cookies
@@ -26,6 +28,10 @@ enum DotenvExport {
         lines.append("DEBUG=\(cookies.appMode == .debug)")
         lines.append("TEST=\(cookies.appMode == .test)")
         lines.append("PERIMETER_EXEMPT_PATHS=" + policy.ipAllowlist.exemptPaths.joined(separator: ","))
+        if let secretKeys {
+            if let active = secretKeys.active { lines.append("SECRET_KEY=\(active)") }
+            lines.append("SECRET_KEY_FALLBACKS=" + secretKeys.verifyOnly.joined(separator: ","))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

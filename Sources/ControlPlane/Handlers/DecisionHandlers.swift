@@ -47,19 +47,4 @@ extension ControlPlaneResponder {
             ("version", .integer(bundle.version)),
         ]))
     }
-
-    func export(_ format: Route.Export, of environment: String) throws(Problem) -> HTTPResponse {
-        guard let bundle = snapshot.current(environment) else { throw Problem.environmentNotFound(environment) }
-        let (text, contentType) = switch format {
-        case .nginx: (NginxExport.render(bundle), "text/plain; charset=utf-8")
-        case .dotenv: (DotenvExport.render(bundle), "text/plain; charset=utf-8")
-        case .smokescreen: (SmokescreenExport.acl(bundle), "application/yaml")
-        case .smokescreenConfig: (SmokescreenExport.config(bundle), "application/yaml")
-        }
-        return HTTPResponse(status: 200, headers: HTTPHeaders([
-            ("Content-Type", contentType),
-            ("ETag", "\"\(bundle.version)-\(format.rawValue)\""),
-            ("Perimeter-Bundle-Version", String(bundle.version)),
-        ]), body: Array(text.utf8))
-    }
 }

@@ -2,8 +2,25 @@ import HTTP
 import PolicyModel
 
 extension ControlPlaneResponder {
-    func listEnvironments() -> HTTPResponse {
-        .json(.object([("environments", .array(snapshot.all().map(ControlPlaneResponder.summary(of:))))]))
+    /// The environments the token reaches; a token limited to some environments sees only those.
+    func listEnvironments(for actor: Actor) -> HTTPResponse {
+        let visible = snapshot.all().filter { actor.reaches($0.environment) }
+        return .json(.object([("environments", .array(visible.map(ControlPlaneResponder.summary(of:))))]))
+    }
+
+    func renderMetrics() -> HTTPResponse {
+        let bundles = snapshot.all()
+        let now = writer.clock.now()
+        var agentCounts: [String: [AgentState: Int]] = [:]
+        for agent in agents.all() {
+            let current = bundles.first { $0.environment == agent.environment }?.version ?? 0
+            let state = AgentState(agent, currentVersion: current, now: now, staleAfter: agentStaleAfter)
+            agentCounts[agent.environment, default: [:]][state, default: 0] += 1
+        }
+        let text = metrics.render(openConnections: openConnections(), parkedPolls: snapshot.parkedPollCount,
+                                  bundles: bundles, agents: agentCounts)
+        return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4")]),
+                            body: Array(text.utf8))
     }
 
     func showEnvironment(_ name: String) throws(Problem) -> HTTPResponse {
@@ -37,8 +54,9 @@ extension ControlPlaneResponder {
             throw Problem(status: 409, slug: "default-environment", title: "Cannot delete the default environment",
                           detail: "the default environment always exists; clear its policy instead")
         }
-        onWriter(respond) { writer, _ in
+        onWriter(respond) { [agents] writer, _ in
             guard try writer.deleteEnvironment(named: name, by: actor) else { throw Problem.environmentNotFound(name) }
+            agents.removeEnvironment(name)
             return HTTPResponse(status: 204)
         }
     }

@@ -1,16 +1,29 @@
-/// Who made a change, as the audit log records it.
+/// Who made a request, as authorization and the audit log see it.
 public struct Actor: Sendable, Equatable {
     public var tokenID: String?
     public var name: String
-    /// The socket peer of the request, when the change came over HTTP.
+    /// The socket peer of the request, when it came over HTTP.
     public var peer: String?
+    /// The client address resolved through Perimeter's own proxy settings.
+    public var client: String?
+    public var scopes: Set<Scope>
+    /// The environments the token may reach; nil reaches every environment.
+    public var environments: Set<String>?
 
-    public init(tokenID: String?, name: String, peer: String?) {
+    public init(tokenID: String?, name: String, peer: String?, client: String? = nil, scopes: Set<Scope>,
+                environments: Set<String>?) {
         self.tokenID = tokenID
         self.name = name
         self.peer = peer
+        self.client = client
+        self.scopes = scopes
+        self.environments = environments
     }
 
     /// Perimeter itself, for changes such as scheduled re-issues.
-    public static let service = Actor(tokenID: nil, name: "perimeterd", peer: nil)
+    public static let service = Actor(tokenID: nil, name: "perimeterd", peer: nil, scopes: [.admin], environments: nil)
+
+    func has(_ scope: Scope) -> Bool { scopes.contains { $0.includes(scope) } }
+
+    func reaches(_ environment: String) -> Bool { environments?.contains(environment) ?? true }
 }

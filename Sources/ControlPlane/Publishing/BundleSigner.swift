@@ -29,7 +29,7 @@ extension PublishedBundle {
          policy: Policy) {
         self.init(environment: environment, version: version, issuedAt: issuedAt, expiresAt: expiresAt,
                   envelope: envelope, etag: PublishedBundle.etag(of: envelope), policy: policy,
-                  inbound: InboundDecider(policy: policy))
+                  inbound: InboundDecider(policy: policy), egress: EgressDecider(policy: policy.egress))
     }
 
     /// The strong entity tag of an envelope: its quoted SHA-256.

@@ -2,7 +2,7 @@ import PolicyModel
 import Synchronization
 
 /// One environment's current bundle as served: immutable bytes and the headers that describe them,
-/// with the policy it carries and that policy's inbound decider, built once per version.
+/// with the policy it carries and that policy's inbound and egress deciders, built once per version.
 public struct PublishedBundle: Sendable {
     public var environment: String
     public var version: Int
@@ -14,6 +14,7 @@ public struct PublishedBundle: Sendable {
     public var etag: String
     public var policy: Policy
     public var inbound: InboundDecider
+    public var egress: EgressDecider
 
     public static let contentType = "application/vnd.dsse.envelope.v1+json"
 }

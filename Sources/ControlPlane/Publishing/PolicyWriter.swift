@@ -12,18 +12,23 @@ import Storage
 public final class PolicyWriter: @unchecked Sendable {
     // @unchecked: `store` and `signer` are touched only on `queue`, which serializes all access.
     private let queue = DispatchQueue(label: "perimeter.writer")
-    private let store: PolicyStore
-    private var signer: BundleSigner
+    let store: PolicyStore
+    var signer: BundleSigner
+    let masterKey: SealingKey
+    /// Seconds each step of a signing-key rotation lasts.
+    let signingKeyOverlap: Int64
     public let snapshot: BundleSnapshot
     let clock: Clock
     /// Lifetime of a bundle in seconds.
     let bundleTTL: Int64
     let logger: Logger
 
-    init(store: PolicyStore, signer: BundleSigner, snapshot: BundleSnapshot, clock: Clock, bundleTTL: Int64,
-         logger: Logger) {
+    init(store: PolicyStore, signer: BundleSigner, masterKey: SealingKey, signingKeyOverlap: Int64,
+         snapshot: BundleSnapshot, clock: Clock, bundleTTL: Int64, logger: Logger) {
         self.store = store
         self.signer = signer
+        self.masterKey = masterKey
+        self.signingKeyOverlap = signingKeyOverlap
         self.snapshot = snapshot
         self.clock = clock
         self.bundleTTL = bundleTTL
@@ -114,7 +119,7 @@ public final class PolicyWriter: @unchecked Sendable {
             guard let environment = try store.environment(named: name), environment.deletedAt == nil else { return false }
             try store.markEnvironmentDeleted(id: environment.id, at: clock.now())
             try store.appendAudit(AuditEntry(at: clock.now(), tokenID: actor.tokenID, actor: actor.name, peer: actor.peer,
-                                             action: "environment.delete", environment: name,
+                                             client: actor.client, action: "environment.delete", environment: name,
                                              versionBefore: environment.currentVersion, versionAfter: nil,
                                              changeSHA256: nil))
             return true
@@ -166,7 +171,10 @@ public final class PolicyWriter: @unchecked Sendable {
 
     // MARK: - Inside the transaction
 
-    private func publish(_ policy: Policy, of environment: EnvironmentRecord, version: Int) throws -> PublishedBundle {
+    /// Signs and stores `policy` as `version`; `signer` replaces the current keys when they are about to change.
+    func publish(_ policy: Policy, of environment: EnvironmentRecord, version: Int,
+                 signer: BundleSigner? = nil) throws -> PublishedBundle {
+        let signer = signer ?? self.signer
         let issuedAt = clock.now()
         let payload = BundlePayload(environment: environment.name, version: version, issuedAt: issuedAt,
                                     expiresAt: issuedAt.adding(seconds: bundleTTL), policy: policy,
@@ -180,11 +188,19 @@ public final class PolicyWriter: @unchecked Sendable {
                                expiresAt: payload.expiresAt, envelope: envelope, policy: policy)
     }
 
-    private func auditEntry(action: String, actor: Actor, environment: String, from before: Int, to after: Int,
+    /// An audit row for a change without a version, such as a token; `change` describes it without secrets.
+    func auditEntry(action: String, actor: Actor, environment: String?, change: String) -> AuditEntry {
+        AuditEntry(at: clock.now(), tokenID: actor.tokenID, actor: actor.name, peer: actor.peer, client: actor.client,
+                   action: action, environment: environment, versionBefore: nil, versionAfter: nil,
+                   changeSHA256: SHA256.hex(Array(change.utf8)))
+    }
+
+    func auditEntry(action: String, actor: Actor, environment: String, from before: Int, to after: Int,
                             change policy: Policy) -> AuditEntry {
         // The digest covers the published sections, which hold no secret values.
         let digest = SHA256.hex(Policy.Section.allCases.flatMap { policy.json(of: $0).encoded() })
-        return AuditEntry(at: clock.now(), tokenID: actor.tokenID, actor: actor.name, peer: actor.peer, action: action,
+        return AuditEntry(at: clock.now(), tokenID: actor.tokenID, actor: actor.name, peer: actor.peer,
+                          client: actor.client, action: action,
                           environment: environment, versionBefore: before == 0 ? nil : before, versionAfter: after,
                           changeSHA256: digest)
     }

@@ -17,10 +17,14 @@ final class ControlPlaneResponder: HTTPResponder {
     let openConnections: @Sendable () -> Int
     /// Perimeter's own allowlist and proxies, or nil when every client may reach the API.
     let ownPolicy: InboundDecider?
+    let agentStaleAfter: Int64
+    let agents: AgentRegistry
 
     init(writer: PolicyWriter, authenticator: TokenAuthenticator, logger: Logger, maxWait: Int,
-         ownPolicy: InboundDecider?, openConnections: @escaping @Sendable () -> Int) {
+         ownPolicy: InboundDecider?, agentStaleAfter: Int64, agents: AgentRegistry, openConnections: @escaping @Sendable () -> Int) {
         self.ownPolicy = ownPolicy
+        self.agentStaleAfter = agentStaleAfter
+        self.agents = agents
         self.writer = writer
         self.authenticator = authenticator
         self.logger = logger
@@ -65,64 +69,118 @@ final class ControlPlaneResponder: HTTPResponder {
 
     private func dispatch(_ request: HTTPRequest, to route: Route?,
                           respond: @escaping @Sendable (HTTPResponse) -> Void) throws {
-        if let denial = ownDenial(request, route: route) { throw denial }
-        var actor: Actor?
+        let ownDecision = ownClientDecision(request)
+        if route?.isOpenToEveryClient != true, let ownPolicy, ownPolicy.allowlist.isActive {
+            // The peer always comes from the socket; should it ever fail to parse, the request is denied.
+            guard let ownDecision else {
+                throw Problem(status: 403, slug: "forbidden-client", title: "Client not allowed",
+                              detail: "the peer address \(request.peer.host) could not be read, so the request is denied")
+            }
+            if !ownDecision.allowed { throw ownDenial(request, decision: ownDecision) }
+        }
+        var actor = Actor.service
         if route != .health {
-            actor = authenticator.authenticate(request)
-            guard actor != nil else { throw Problem.unauthorized }
+            guard let authenticated = authenticator.authenticate(request, now: writer.clock.now()) else {
+                throw Problem.unauthorized
+            }
+            actor = authenticated
+            actor.client = ownDecision?.client?.description ?? request.peer.host
         }
         guard let route else { throw Problem.notFound("no route matches \(request.path)") }
         guard route.allowedMethods.contains(request.method) else {
             throw Problem.methodNotAllowed(request.method, allowed: route.allowedMethods)
         }
-        let actorOrService = actor ?? .service
+        try authorize(actor, for: route, method: request.method)
 
         switch (route, request.method) {
         case (.health, _):
             respond(.json(.object([("status", .string("ok"))])))
         case (.metrics, _):
-            let text = metrics.render(openConnections: openConnections(), parkedPolls: snapshot.parkedPollCount,
-                                      bundles: snapshot.all())
-            respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4")]),
-                                 body: Array(text.utf8)))
+            respond(renderMetrics())
         case (.environments, _):
-            respond(listEnvironments())
+            respond(listEnvironments(for: actor))
         case let (.environment(name), "PUT"):
-            try createEnvironment(name, request: request, actor: actorOrService, respond: respond)
+            try createEnvironment(name, request: request, actor: actor, respond: respond)
         case let (.environment(name), "DELETE"):
-            try deleteEnvironment(name, actor: actorOrService, respond: respond)
+            try deleteEnvironment(name, actor: actor, respond: respond)
         case let (.environment(name), _):
             respond(try showEnvironment(name))
         case let (.section(environment, section), "PUT"):
-            try putSection(section, of: environment, request: request, actor: actorOrService, respond: respond)
+            try putSection(section, of: environment, request: request, actor: actor, respond: respond)
         case let (.section(environment, section), _):
             getSection(section, of: environment, respond: respond)
+        case let (.policy(environment), "PUT"):
+            try putPolicy(of: environment, request: request, actor: actor, respond: respond)
+        case let (.policy(environment), _):
+            respond(try getPolicy(of: environment))
         case let (.importDotenv(environment), _):
-            try importDotenv(into: environment, request: request, actor: actorOrService, respond: respond)
+            try importDotenv(into: environment, request: request, actor: actor, respond: respond)
+        case let (.rollback(environment), _):
+            try rollback(environment, request: request, actor: actor, respond: respond)
         case let (.bundle(environment), _):
             try currentBundle(of: environment, request: request, respond: respond)
+        case let (.bundles(environment), _):
+            try listBundles(of: environment, request: request, respond: respond)
         case let (.bundleVersion(environment, version), _):
             bundle(of: environment, version: version, request: request, respond: respond)
         case (.signingKeys, _):
             listSigningKeys(respond: respond)
+        case (.rotateSigningKey, _):
+            try rotateSigningKey(request: request, actor: actor, respond: respond)
         case let (.clientDecision(environment), _):
             respond(try decideClient(in: environment, request: request))
         case let (.egressDecision(environment), _):
             respond(try decideEgress(in: environment, request: request))
         case let (.export(environment, format), _):
-            respond(try export(format, of: environment))
+            try export(format, of: environment, request: request, actor: actor, respond: respond)
+        case let (.agents(environment), _):
+            try listAgents(of: environment, respond: respond)
+        case let (.agentStatus(environment, agentID), _):
+            try reportAgentStatus(environment, agentID: agentID, request: request, actor: actor, respond: respond)
+        case let (.secretKeys(environment), "POST"):
+            try createSecretKey(in: environment, request: request, actor: actor, respond: respond)
+        case let (.secretKeys(environment), _):
+            listSecretKeys(of: environment, respond: respond)
+        case let (.currentSecretKey(environment), _):
+            currentSecretKey(of: environment, respond: respond)
+        case let (.rotateSecretKey(environment), _):
+            try rotateSecretKey(in: environment, request: request, actor: actor, respond: respond)
+        case let (.secretKey(environment, id), _):
+            retireSecretKey(id, in: environment, actor: actor, respond: respond)
+        case (.tokens, "POST"):
+            try createToken(request: request, actor: actor, respond: respond)
+        case (.tokens, _):
+            listTokens(respond: respond)
+        case let (.token(id), _):
+            revokeToken(id, actor: actor, respond: respond)
+        case (.audit, _):
+            try listAudit(request: request, actor: actor, respond: respond)
         }
     }
 
-    /// Applies Perimeter's own allowlist before anything else, so a denied request changes nothing.
-    private func ownDenial(_ request: HTTPRequest, route: Route?) -> Problem? {
-        guard let ownPolicy, ownPolicy.allowlist.isActive, route?.isOpenToEveryClient != true else { return nil }
-        guard let peer = try? IPAddress(parsing: request.peer.host) else {
-            return Problem(status: 403, slug: "forbidden-client", title: "Client not allowed",
-                           detail: "the peer address \(request.peer.host) could not be read, so the request is denied")
+    /// Checks the token's scope and environments; the problem names what is missing.
+    private func authorize(_ actor: Actor, for route: Route, method: String) throws(Problem) {
+        if let needed = route.requiredScope(method: method), !actor.has(needed) {
+            let held = actor.scopes.map(\.rawValue).sorted().joined(separator: ", ")
+            throw Problem(status: 403, slug: "insufficient-scope", title: "Insufficient scope",
+                          detail: "\(method) \(route.template) needs the \(needed.rawValue) scope; this token has: \(held)")
         }
-        let decision = ownPolicy.decide(peer: peer, forwardedFor: request.headers["X-Forwarded-For"], path: request.path)
-        guard !decision.allowed else { return nil }
+        if let environment = route.environment, !actor.reaches(environment) {
+            let reachable = (actor.environments ?? []).sorted().joined(separator: ", ")
+            throw Problem(status: 403, slug: "environment-not-permitted", title: "Environment not permitted",
+                          detail: "this token is limited to the environments \(reachable), not \"\(environment)\"")
+        }
+    }
+
+    /// Perimeter's own decision on the request, or nil when its own allowlist is not configured.
+    private func ownClientDecision(_ request: HTTPRequest) -> InboundDecision? {
+        guard let ownPolicy else { return nil }
+        guard let peer = try? IPAddress(parsing: request.peer.host) else { return nil }
+        return ownPolicy.decide(peer: peer, forwardedFor: request.headers["X-Forwarded-For"], path: request.path)
+    }
+
+    /// The 403 for a client that Perimeter's own allowlist denies; nothing of the request is handled.
+    private func ownDenial(_ request: HTTPRequest, decision: InboundDecision) -> Problem {
         logger.info("request denied by Perimeter's own allowlist", metadata: [
             "connection.peer": request.peer.host, "client": decision.client.map(\.description) ?? "unknown",
         ])

@@ -1,38 +1,60 @@
 import HTTP
+import PolicyModel
 import Signing
 import Synchronization
 
 /// Checks bearer tokens against the SHA-256 digests of the tokens in the database.
 ///
 /// The presented token is hashed and compared with every stored digest in constant time, so the
-/// response time tells nothing about how much of a token was right.
+/// response time tells nothing about how much of a token was right. Last-used times are kept in
+/// memory and written to the database in batches, so a request never waits for a write.
 final class TokenAuthenticator: Sendable {
     struct Credential: Sendable {
         var id: String
         var name: String
         var digest: [UInt8]
+        var scopes: Set<Scope>
+        var environments: Set<String>?
     }
 
-    private let credentials = Mutex<[Credential]>([])
+    private struct State {
+        var credentials: [Credential] = []
+        var lastUsed: [String: Timestamp] = [:]
+    }
+
+    private let state = Mutex(State())
 
     func replaceCredentials(_ new: [Credential]) {
-        credentials.withLock { $0 = new }
+        state.withLock { $0.credentials = new }
     }
 
     /// The actor behind the request's bearer token, or nil when it has none or an unknown one.
-    func authenticate(_ request: HTTPRequest) -> Actor? {
+    func authenticate(_ request: HTTPRequest, now: Timestamp) -> Actor? {
         guard let token = TokenAuthenticator.bearerToken(in: request.headers["Authorization"]) else { return nil }
         let digest = SHA256.hash(Array(token.utf8))
-        let match = credentials.withLock { credentials in
+        let match: Credential? = state.withLock { state in
             var found: Credential?
-            for credential in credentials where ConstantTime.equals(credential.digest, digest) {
+            for credential in state.credentials where ConstantTime.equals(credential.digest, digest) {
                 found = credential
             }
+            if let found { state.lastUsed[found.id] = now }
             return found
         }
         guard let match else { return nil }
-        return Actor(tokenID: match.id, name: match.name, peer: request.peer.host)
+        return Actor(tokenID: match.id, name: match.name, peer: request.peer.host, scopes: match.scopes,
+                     environments: match.environments)
     }
+
+    /// Takes the last-used times gathered since the previous call.
+    func takeLastUsed() -> [String: Timestamp] {
+        state.withLock { state in
+            defer { state.lastUsed = [:] }
+            return state.lastUsed
+        }
+    }
+
+    /// The last-used times not yet written to the database.
+    func pendingLastUsed() -> [String: Timestamp] { state.withLock { $0.lastUsed } }
 
     /// The token of exactly one `Authorization: Bearer <token>` field (RFC 6750 section 2.1).
     static func bearerToken(in values: [String]) -> String? {

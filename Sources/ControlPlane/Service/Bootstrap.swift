@@ -55,23 +55,34 @@ enum Bootstrap {
             }
             try store.insertToken(TokenRecord(id: configuredID, name: "admin (PERIMETER_ADMIN_TOKEN)",
                                               tokenSHA256: SHA256.hex(Array(configured.utf8)), scopes: ["admin"],
-                                              createdAt: clock.now()))
+                                              environments: nil, createdAt: clock.now()))
             return nil
         }
         // A token that came from the configuration stops working once the configuration drops it.
         try store.deleteToken(id: configuredID)
         guard try store.activeTokens().isEmpty else { return nil }
 
-        let token = "prm_" + Hex.encode(SecureRandom.bytes(count: 32))
-        try store.insertToken(TokenRecord(id: "tok_" + Hex.encode(SecureRandom.bytes(count: 8)), name: "bootstrap admin",
+        let token = TokenFactory.makeToken()
+        try store.insertToken(TokenRecord(id: TokenFactory.makeID(), name: "bootstrap admin",
                                           tokenSHA256: SHA256.hex(Array(token.utf8)), scopes: ["admin"],
-                                          createdAt: clock.now()))
+                                          environments: nil, createdAt: clock.now()))
         return token
     }
 
     static func credentials(store: PolicyStore) throws -> [TokenAuthenticator.Credential] {
         try store.activeTokens().compactMap { record in
-            Hex.decode(record.tokenSHA256).map { TokenAuthenticator.Credential(id: record.id, name: record.name, digest: $0) }
+            guard let digest = Hex.decode(record.tokenSHA256) else { return nil }
+            return TokenAuthenticator.Credential(id: record.id, name: record.name, digest: digest,
+                                                 scopes: Set(record.scopes.compactMap(Scope.init(rawValue:))),
+                                                 environments: record.environments.map(Set.init))
         }
     }
+}
+
+/// New tokens and their ids.
+enum TokenFactory {
+    /// A token: the recognizable prefix `prm_` and 32 random bytes in hex.
+    static func makeToken() -> String { "prm_" + Hex.encode(SecureRandom.bytes(count: 32)) }
+
+    static func makeID() -> String { "tok_" + Hex.encode(SecureRandom.bytes(count: 8)) }
 }

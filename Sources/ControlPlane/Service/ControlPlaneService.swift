@@ -12,7 +12,7 @@ public final class ControlPlaneService: @unchecked Sendable {
     public let configuration: ServiceConfiguration
     private let server: HTTPServer
     private let writer: PolicyWriter
-    private let reissueTimer: DispatchSourceTimer
+    private let maintenanceTimer: DispatchSourceTimer
     private let logger: Logger
     /// The admin token generated on first start, shown once by the caller; nil on later starts.
     public let generatedAdminToken: String?
@@ -48,12 +48,15 @@ public final class ControlPlaneService: @unchecked Sendable {
         }
         generatedAdminToken = token
 
-        let writer = PolicyWriter(store: store, signer: signer, snapshot: BundleSnapshot(), clock: clock,
-                                  bundleTTL: configuration.bundleTTL, logger: logger)
-        try writer.performAndWait { writer, _ in
-            _ = try writer.createEnvironment(named: EnvironmentName.defaultName, by: .service)
+        let writer = PolicyWriter(store: store, signer: signer, masterKey: masterKey,
+                                  signingKeyOverlap: configuration.signingKeyOverlap, snapshot: BundleSnapshot(),
+                                  clock: clock, bundleTTL: configuration.bundleTTL, logger: logger)
+        let agents = AgentRegistry()
+        try writer.performAndWait { writer, store in
+            _ = try writer.createEnvironment(named: EnvironmentName.defaultName, by: Actor.service)
             try writer.loadSnapshot()
             try writer.reissueAgingBundles()
+            agents.load(try store.agents())
         }
         self.writer = writer
 
@@ -62,23 +65,32 @@ public final class ControlPlaneService: @unchecked Sendable {
         let connections = ConnectionCounter()
         let responder = ControlPlaneResponder(writer: writer, authenticator: authenticator, logger: logger,
                                               maxWait: configuration.maxWait,
-                                              ownPolicy: configuration.ownAllowlist.isEmpty ? nil : InboundDecider(
+                                              ownPolicy: InboundDecider(
                                                   allowlist: IPAllowlist(blocks: configuration.ownAllowlist),
                                                   resolver: ClientAddressResolver(configuration.ownTrustedProxies)),
+                                              agentStaleAfter: configuration.agentStaleAfter, agents: agents,
                                               openConnections: { connections.server?.openConnectionCount ?? 0 })
         server = HTTPServer(configuration: Self.serverConfiguration(configuration, logger: logger), responder: responder)
         connections.server = server
 
-        // Check often enough that a bundle is re-issued soon after half its lifetime, but at most once a minute.
-        let interval = max(1, min(60, configuration.bundleTTL / 8))
-        reissueTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "perimeter.reissue"))
-        reissueTimer.schedule(deadline: .now() + .seconds(Int(interval)), repeating: .seconds(Int(interval)))
-        reissueTimer.setEventHandler { [writer, logger] in
-            writer.perform({ writer, _ in try writer.reissueAgingBundles() }) { result in
+        // Check often enough that a bundle is re-issued soon after half its lifetime and a rotation step
+        // follows its overlap closely, but at most once a minute.
+        let milliseconds = min(60_000, max(250, min(configuration.bundleTTL * 1_000 / 8,
+                                                    configuration.signingKeyOverlap * 1_000 / 4)))
+        maintenanceTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "perimeter.maintenance"))
+        maintenanceTimer.schedule(deadline: .now() + .milliseconds(Int(milliseconds)),
+                                  repeating: .milliseconds(Int(milliseconds)))
+        maintenanceTimer.setEventHandler { [writer, logger, authenticator] in
+            writer.perform({ writer, store in
+                try writer.reissueAgingBundles()
+                try writer.advanceSigningKeyRotation()
+                try writer.sweepSecretKeys()
+                for (id, time) in authenticator.takeLastUsed() { try store.recordTokenUse(id: id, at: time) }
+            }, completion: { result in
                 if case let .failure(error) = result {
-                    logger.error("re-issuing aging bundles failed; will retry", metadata: ["error": "\(error)"])
+                    logger.error("periodic maintenance failed; will retry", metadata: ["error": "\(error)"])
                 }
-            }
+            })
         }
     }
 
@@ -90,7 +102,7 @@ public final class ControlPlaneService: @unchecked Sendable {
             throw StartupError("cannot listen on \(configuration.listenHost):\(configuration.listenPort) "
                 + "(PERIMETER_LISTEN): \(error)")
         }
-        reissueTimer.resume()
+        maintenanceTimer.resume()
         logger.info("perimeterd listening", metadata: [
             "listen.address": configuration.listenHost, "listen.port": "\(server.boundPort)",
             "database": configuration.databasePath,
@@ -102,7 +114,7 @@ public final class ControlPlaneService: @unchecked Sendable {
     /// Stops accepting, answers parked polls with 304, lets requests in flight finish within
     /// `gracePeriod`, and waits for the writer.
     public func shutdown(gracePeriod: Duration = .seconds(5)) {
-        reissueTimer.cancel()
+        maintenanceTimer.cancel()
         writer.snapshot.releaseAllParked()
         server.shutdown(gracePeriod: gracePeriod)
         writer.performAndWaitIgnoringErrors()

@@ -37,6 +37,10 @@ public struct ServiceConfiguration: Sendable {
     public var ownAllowlist: [CIDRBlock] = []
     /// How the client address of a request to Perimeter's own API is found.
     public var ownTrustedProxies = TrustedProxies()
+    /// Seconds after its last report when an agent counts as stale.
+    public var agentStaleAfter: Int64 = 300
+    /// Seconds each step of a signing-key rotation lasts: announced, then signing beside the old key.
+    public var signingKeyOverlap: Int64 = 86_400
 
     public init() {}
 }

@@ -38,7 +38,8 @@ final class Metrics: Sendable {
     }
 
     /// The exposition text; gauges that live elsewhere are passed in at render time.
-    func render(openConnections: Int, parkedPolls: Int, bundles: [PublishedBundle]) -> String {
+    func render(openConnections: Int, parkedPolls: Int, bundles: [PublishedBundle],
+                agents: [String: [AgentState: Int]]) -> String {
         let (requests, latency) = state.withLock { ($0.requests, $0.latency) }
         var text = ""
 
@@ -72,6 +73,14 @@ final class Metrics: Sendable {
         text += "# TYPE perimeter_bundle_version gauge\n"
         for bundle in bundles {
             text += "perimeter_bundle_version{environment=\"\(escape(bundle.environment))\"} \(bundle.version)\n"
+        }
+        text += "# HELP perimeter_agents Pollers by environment and state (current, lagging, failing, stale).\n"
+        text += "# TYPE perimeter_agents gauge\n"
+        for environment in agents.keys.sorted() {
+            for state in AgentState.allCases {
+                let count = agents[environment]?[state] ?? 0
+                text += "perimeter_agents{environment=\"\(escape(environment))\",state=\"\(state.rawValue)\"} \(count)\n"
+            }
         }
         return text
     }

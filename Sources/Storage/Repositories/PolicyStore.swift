@@ -111,57 +111,23 @@ public struct PolicyStore {
 
     public func insertSigningKey(_ key: SigningKeyRecord) throws(StorageError) {
         try connection.run("""
-            INSERT INTO signing_keys (key_id, algorithm, public_key_der, sealed_private_key, state, created_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO signing_keys (key_id, algorithm, public_key_der, sealed_private_key, state, created_at, state_since)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [.text(key.keyID), .text(key.algorithm), .blob(key.publicKeyDER), .blob(key.sealedPrivateKey),
-                  .text(key.state), .text(key.createdAt.rfc3339)])
+                  .text(key.state), .text(key.createdAt.rfc3339), .text(key.stateSince.rfc3339)])
     }
 
     /// Every signing key, oldest first.
     public func signingKeys() throws(StorageError) -> [SigningKeyRecord] {
         try connection.query("""
-            SELECT key_id, algorithm, public_key_der, sealed_private_key, state, created_at
+            SELECT key_id, algorithm, public_key_der, sealed_private_key, state, created_at,
+                   COALESCE(state_since, created_at)
             FROM signing_keys ORDER BY created_at, key_id
             """).map { (row) throws(StorageError) in
             SigningKeyRecord(keyID: try row.text(0), algorithm: try row.text(1), publicKeyDER: try row.blob(2),
-                             sealedPrivateKey: try row.blob(3), state: try row.text(4), createdAt: try row.timestamp(5))
+                             sealedPrivateKey: try row.blob(3), state: try row.text(4), createdAt: try row.timestamp(5),
+                             stateSince: try row.timestamp(6))
         }
     }
 
-    // MARK: - Tokens
-
-    public func insertToken(_ token: TokenRecord) throws(StorageError) {
-        try connection.run("""
-            INSERT INTO api_tokens (id, name, token_sha256, scopes, created_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET token_sha256 = excluded.token_sha256, revoked_at = NULL
-            """, [.text(token.id), .text(token.name), .text(token.tokenSHA256), .text(token.scopes.joined(separator: " ")),
-                  .text(token.createdAt.rfc3339)])
-    }
-
-    public func deleteToken(id: String) throws(StorageError) {
-        try connection.run("DELETE FROM api_tokens WHERE id = ?", [.text(id)])
-    }
-
-    /// Tokens that are not revoked.
-    public func activeTokens() throws(StorageError) -> [TokenRecord] {
-        try connection.query("""
-            SELECT id, name, token_sha256, scopes, created_at FROM api_tokens WHERE revoked_at IS NULL ORDER BY created_at, id
-            """).map { (row) throws(StorageError) in
-            TokenRecord(id: try row.text(0), name: try row.text(1), tokenSHA256: try row.text(2),
-                        scopes: try row.text(3).split(separator: " ").map(String.init), createdAt: try row.timestamp(4))
-        }
-    }
-
-    // MARK: - Audit
-
-    public func appendAudit(_ entry: AuditEntry) throws(StorageError) {
-        func optional(_ value: Int?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
-        func optional(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
-        try connection.run("""
-            INSERT INTO audit_log (at, token_id, actor, peer, action, environment, version_before, version_after, change_sha256)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(entry.at.rfc3339), optional(entry.tokenID), .text(entry.actor), optional(entry.peer),
-                  .text(entry.action), optional(entry.environment), optional(entry.versionBefore),
-                  optional(entry.versionAfter), optional(entry.changeSHA256)])
-    }
 }

@@ -45,30 +45,17 @@ public struct SigningKeyRecord: Equatable, Sendable {
     public var sealedPrivateKey: [UInt8]
     public var state: String
     public var createdAt: Timestamp
+    /// When the key entered its current state; rotation steps are timed from it.
+    public var stateSince: Timestamp
 
-    public init(keyID: String, algorithm: String, publicKeyDER: [UInt8], sealedPrivateKey: [UInt8], state: String, createdAt: Timestamp) {
+    public init(keyID: String, algorithm: String, publicKeyDER: [UInt8], sealedPrivateKey: [UInt8], state: String, createdAt: Timestamp,
+                stateSince: Timestamp? = nil) {
+        self.stateSince = stateSince ?? createdAt
         self.keyID = keyID
         self.algorithm = algorithm
         self.publicKeyDER = publicKeyDER
         self.sealedPrivateKey = sealedPrivateKey
         self.state = state
-        self.createdAt = createdAt
-    }
-}
-
-/// One row of `api_tokens`, without the token itself, which is never stored.
-public struct TokenRecord: Equatable, Sendable {
-    public var id: String
-    public var name: String
-    public var tokenSHA256: String
-    public var scopes: [String]
-    public var createdAt: Timestamp
-
-    public init(id: String, name: String, tokenSHA256: String, scopes: [String], createdAt: Timestamp) {
-        self.id = id
-        self.name = name
-        self.tokenSHA256 = tokenSHA256
-        self.scopes = scopes
         self.createdAt = createdAt
     }
 }
@@ -79,6 +66,8 @@ public struct AuditEntry: Equatable, Sendable {
     public var tokenID: String?
     public var actor: String
     public var peer: String?
+    /// The client address resolved through Perimeter's own proxy settings.
+    public var client: String?
     public var action: String
     public var environment: String?
     public var versionBefore: Int?
@@ -86,12 +75,13 @@ public struct AuditEntry: Equatable, Sendable {
     /// SHA-256 of a description of the change; never the change's secret content.
     public var changeSHA256: String?
 
-    public init(at: Timestamp, tokenID: String?, actor: String, peer: String?, action: String, environment: String?,
-                versionBefore: Int?, versionAfter: Int?, changeSHA256: String?) {
+    public init(at: Timestamp, tokenID: String?, actor: String, peer: String?, client: String?, action: String,
+                environment: String?, versionBefore: Int?, versionAfter: Int?, changeSHA256: String?) {
         self.at = at
         self.tokenID = tokenID
         self.actor = actor
         self.peer = peer
+        self.client = client
         self.action = action
         self.environment = environment
         self.versionBefore = versionBefore

@@ -72,7 +72,8 @@ extension ControlPlaneResponder {
         }
     }
 
-    /// Revokes a token at once. The last admin token cannot be revoked, so nobody is locked out.
+    /// Revokes a token at once. The last admin token without environment limits cannot be revoked, because only
+    /// such a token can manage tokens, so revoking it would lock everyone out.
     func revokeToken(_ id: String, actor: Actor, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         onWriter(respond) { [authenticator] writer, store in
             try store.connection.transaction {
@@ -80,10 +81,13 @@ extension ControlPlaneResponder {
                 guard let token = tokens.first(where: { $0.id == id }) else {
                     throw Problem.notFound("no active token has the id \(id)")
                 }
-                let admins = tokens.filter { $0.scopes.contains(Scope.admin.rawValue) }
-                if token.scopes.contains(Scope.admin.rawValue), admins.count == 1 {
+                let isUnlimitedAdmin = { (record: TokenRecord) in
+                    record.scopes.contains(Scope.admin.rawValue) && record.environments == nil
+                }
+                if isUnlimitedAdmin(token), tokens.filter(isUnlimitedAdmin).count == 1 {
                     throw Problem(status: 409, slug: "last-admin-token", title: "Cannot revoke the last admin token",
-                                  detail: "token \(id) is the only admin token; create another admin token first")
+                                  detail: "token \(id) is the only admin token without environment limits; "
+                                      + "create another such admin token first")
                 }
                 _ = try store.revokeToken(id: id, at: writer.clock.now())
                 try store.appendAudit(writer.auditEntry(action: "token.revoke", actor: actor, environment: nil,

@@ -170,6 +170,14 @@ final class ControlPlaneResponder: HTTPResponder {
             throw Problem(status: 403, slug: "environment-not-permitted", title: "Environment not permitted",
                           detail: "this token is limited to the environments \(reachable), not \"\(environment)\"")
         }
+        // Admin routes outside any environment (tokens, signing keys) act on all of them, so a limited token
+        // could otherwise widen its own reach, for example by creating a token without limits.
+        if route.environment == nil, route.requiredScope(method: method) == .admin, let environments = actor.environments {
+            let reachable = environments.sorted().joined(separator: ", ")
+            throw Problem(status: 403, slug: "environment-not-permitted", title: "Environment not permitted",
+                          detail: "\(method) \(route.template) acts on every environment and needs a token without "
+                              + "environment limits; this token is limited to the environments \(reachable)")
+        }
     }
 
     /// Perimeter's own decision on the request, or nil when its own allowlist is not configured.

@@ -35,10 +35,12 @@ public struct PolicyStore {
         try connection.run("UPDATE environments SET deleted_at = NULL WHERE id = ?", [.integer(id)])
     }
 
-    /// Marks an environment deleted and drops its policy; its bundles stay for the audit trail.
+    /// Marks an environment deleted and drops its policy and agent reports; its bundles stay for the audit trail.
     public func markEnvironmentDeleted(id: Int64, at time: Timestamp) throws(StorageError) {
         try connection.run("UPDATE environments SET deleted_at = ? WHERE id = ?", [.text(time.rfc3339), .integer(id)])
         try connection.run("DELETE FROM policy_sections WHERE environment_id = ?", [.integer(id)])
+        // A re-created environment keeps this id, so reports left behind would come back on the next start.
+        try connection.run("DELETE FROM agents WHERE environment_id = ?", [.integer(id)])
     }
 
     public func setCurrentVersion(_ version: Int, ofEnvironment id: Int64) throws(StorageError) {

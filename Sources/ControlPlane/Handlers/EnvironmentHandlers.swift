@@ -8,11 +8,12 @@ extension ControlPlaneResponder {
         return .json(.object([("environments", .array(visible.map(ControlPlaneResponder.summary(of:))))]))
     }
 
-    func renderMetrics() -> HTTPResponse {
-        let bundles = snapshot.all()
+    /// Renders the metrics. A token limited to some environments sees the gauges of those environments only.
+    func renderMetrics(for actor: Actor) -> HTTPResponse {
+        let bundles = snapshot.all().filter { actor.reaches($0.environment) }
         let now = writer.clock.now()
         var agentCounts: [String: [AgentState: Int]] = [:]
-        for agent in agents.all() {
+        for agent in agents.all() where actor.reaches(agent.environment) {
             let current = bundles.first { $0.environment == agent.environment }?.version ?? 0
             let state = AgentState(agent, currentVersion: current, now: now, staleAfter: agentStaleAfter)
             agentCounts[agent.environment, default: [:]][state, default: 0] += 1

@@ -96,7 +96,7 @@ final class ControlPlaneResponder: HTTPResponder {
         case (.health, _):
             respond(.json(.object([("status", .string("ok"))])))
         case (.metrics, _):
-            respond(renderMetrics())
+            respond(renderMetrics(for: actor))
         case (.environments, _):
             respond(listEnvironments(for: actor))
         case let (.environment(name), "PUT"):

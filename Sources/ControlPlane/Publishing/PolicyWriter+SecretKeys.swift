@@ -134,8 +134,24 @@ extension PolicyWriter {
     }
 
     private func open(_ key: SecretKeyRecord) throws -> String {
-        let bytes = try masterKey.open(key.sealedValue, associatedData: SecretKeyRules.sealingContext(id: key.id))
-        return String(decoding: bytes, as: UTF8.self)
+        do {
+            let bytes = try masterKey.open(key.sealedValue, associatedData: SecretKeyRules.sealingContext(id: key.id))
+            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            throw SecretKeyOpenError(id: key.id, cause: error)
+        }
+    }
+}
+
+/// A stored secret key that the master key does not open. The log names the key, and the client gets a
+/// plain 500.
+struct SecretKeyOpenError: Error, CustomStringConvertible {
+    let id: String
+    let cause: SigningError
+
+    var description: String {
+        "the master key does not open secret key \(id) (\(cause)), so its row was damaged or sealed under another "
+            + "master key. Restore the row from a backup or retire the key"
     }
 }
 

@@ -108,7 +108,8 @@ CREATE TABLE agents (
 ) WITHOUT ROWID;
 
 -- The app's SECRET_KEY and the older keys it still accepts. Values are sealed with AES-256-GCM under
--- the master key, with the key id as associated data.
+-- the master key, with the key id as associated data. The table keeps its rowid, which orders keys by
+-- insertion when several are created within one second.
 CREATE TABLE secret_keys (
     id             TEXT PRIMARY KEY,
     environment_id INTEGER NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
@@ -119,7 +120,7 @@ CREATE TABLE secret_keys (
     created_at     TEXT NOT NULL,
     verify_until   TEXT,
     retired_at     TEXT
-) WITHOUT ROWID;
+);
 
 -- At most one active key per environment.
 CREATE UNIQUE INDEX secret_keys_one_active ON secret_keys (environment_id) WHERE state = 'active';

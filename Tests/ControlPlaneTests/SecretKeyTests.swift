@@ -428,4 +428,26 @@ final class InProcessControlPlane {
     func stop() {
         service.shutdown(gracePeriod: .seconds(1))
     }
+
+    @Test func fallbacksListNewestFirst() throws {
+        let server = try RunningServer()
+        defer { server.stop() }
+        let client = server.client
+
+        #expect(try client.request("POST", "/v1/environments/default/secret-keys").status == 201)
+        var values = [try SecretKeyAPI.current(client, environment: "default").key]
+        for _ in 1...3 {
+            let rotated = try client.request("POST", "/v1/environments/default/secret-keys/rotate",
+                                             json: #"{"grace": "1h"}"#)
+            #expect(rotated.status == 201, "\(rotated.text)")
+            values.append(try SecretKeyAPI.current(client, environment: "default").key)
+        }
+
+        let current = try SecretKeyAPI.current(client, environment: "default")
+        #expect(current.key == values[3])
+        #expect(current.fallbacks == [values[2], values[1], values[0]])
+        let export = try client.request("GET", "/v1/environments/default/exports/dotenv?secrets=true")
+        let lines = export.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains("SECRET_KEY_FALLBACKS=\(values[2]),\(values[1]),\(values[0])"))
+    }
 }

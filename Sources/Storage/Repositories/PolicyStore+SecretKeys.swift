@@ -58,11 +58,11 @@ extension PolicyStore {
         try connection.run("UPDATE secret_keys SET sealed_value = ? WHERE id = ?", [.blob(sealedValue), .text(id)])
     }
 
-    /// The environment's keys, newest first; `environmentID` nil lists the keys of every environment.
+    /// The environment's keys, newest first by insertion; `environmentID` nil lists the keys of every environment.
     public func secretKeys(ofEnvironment environmentID: Int64?) throws(StorageError) -> [SecretKeyRecord] {
         let filter = environmentID == nil ? "" : "WHERE environment_id = ?"
         return try connection.query("""
-            SELECT \(Self.secretKeyColumns) FROM secret_keys \(filter) ORDER BY created_at DESC, id DESC
+            SELECT \(Self.secretKeyColumns) FROM secret_keys \(filter) ORDER BY rowid DESC
             """, environmentID.map { [.integer($0)] } ?? []).map { (row) throws(StorageError) in
             guard let state = SecretKeyRecord.State(rawValue: try row.text(2)) else {
                 throw StorageError.invalidStoredValue(column: "secret_keys.state", reason: "unknown state")

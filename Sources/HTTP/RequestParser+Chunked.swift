@@ -6,12 +6,12 @@ extension RequestParser {
     mutating func advanceChunkedBody() throws(RequestRejection) -> Event? {
         switch state {
         case .chunkSizeLine:
-            switch try scanLine() {
-            case .incomplete(let pendingCount):
-                if pendingCount > Self.maxChunkSizeDigits + limits.maxChunkExtensionBytes + 1 {
-                    throw .malformed("A chunk-size line is too long.")
-                }
+            let maxLength = Self.maxChunkSizeDigits + limits.maxChunkExtensionBytes
+            switch try scanLine(maxLength: maxLength) {
+            case .incomplete:
                 return .needMoreBytes
+            case .tooLong:
+                throw .malformed("A chunk-size line is too long.")
             case .complete(let line):
                 let size = try parseChunkSize(buffer[line])
                 state = size == 0 ? .trailerLines : .chunkData(remaining: size)
@@ -43,17 +43,14 @@ extension RequestParser {
             return nil
 
         case .trailerLines:
-            switch try scanLine() {
-            case .incomplete(let pendingCount):
-                if sectionBytes + pendingCount > limits.maxTrailerBytes {
-                    throw trailerSectionTooLarge()
-                }
+            let maxLength = limits.maxTrailerBytes - sectionBytes - 2
+            switch try scanLine(maxLength: maxLength) {
+            case .incomplete:
                 return .needMoreBytes
+            case .tooLong:
+                throw trailerSectionTooLarge()
             case .complete(let line):
                 sectionBytes += line.count + 2
-                if sectionBytes > limits.maxTrailerBytes {
-                    throw trailerSectionTooLarge()
-                }
                 if line.isEmpty {
                     return finishMessage()
                 }

@@ -2,8 +2,9 @@
 ///
 /// Add bytes with `append(_:)`, then call `next()` until it returns `.needMoreBytes`. Each request yields `.head`
 /// and later `.end(body:)`, and bytes after a request stay buffered for the next one. A `.rejected` event is final:
-/// every later call returns it again. Limits are checked against the bytes seen so far, so when `next()` runs after
-/// each `append`, the buffer contains at most one limit's worth of an unfinished line plus the bytes of that append.
+/// every later call returns it again. Limits are checked byte by byte as lines are scanned, so the same bytes give the
+/// same events however they are split across `append` calls. When `next()` runs after each `append`, the buffer
+/// contains at most one limit's worth of an unfinished line plus the bytes of that append.
 struct RequestParser {
     enum Event: Equatable {
         case needMoreBytes
@@ -117,21 +118,16 @@ struct RequestParser {
     }
 
     private mutating func advanceRequestLine() throws(RequestRejection) -> Event? {
-        switch try scanLine() {
-        case .incomplete(let pendingCount):
-            // The pending bytes may end in the CR of the CRLF, which does not count towards the line.
-            if pendingCount > limits.maxRequestLineBytes + 1 {
-                throw requestLineTooLong()
-            }
+        switch try scanLine(maxLength: limits.maxRequestLineBytes) {
+        case .incomplete:
             return .needMoreBytes
+        case .tooLong:
+            throw requestLineTooLong()
         case .complete(let line):
             // RFC 9112 section 2.2: a server should ignore empty lines received before the request line.
             if line.isEmpty {
                 hasSkippedEmptyLine = true
                 return nil
-            }
-            if line.count > limits.maxRequestLineBytes {
-                throw requestLineTooLong()
             }
             state = .fieldLines(try Self.parseRequestLine(buffer[line]))
             return nil
@@ -139,17 +135,15 @@ struct RequestParser {
     }
 
     private mutating func advanceFieldLine(_ requestLine: RequestLine) throws(RequestRejection) -> Event? {
-        switch try scanLine() {
-        case .incomplete(let pendingCount):
-            if sectionBytes + pendingCount > limits.maxHeaderBytes {
-                throw headerSectionTooLarge()
-            }
+        // The line's CRLF counts towards the section too.
+        let maxLength = limits.maxHeaderBytes - sectionBytes - 2
+        switch try scanLine(maxLength: maxLength) {
+        case .incomplete:
             return .needMoreBytes
+        case .tooLong:
+            throw headerSectionTooLarge()
         case .complete(let line):
             sectionBytes += line.count + 2
-            if sectionBytes > limits.maxHeaderBytes {
-                throw headerSectionTooLarge()
-            }
             if line.isEmpty {
                 return try finishHead(requestLine)
             }
@@ -198,12 +192,18 @@ struct RequestParser {
     enum LineScan {
         /// A line without its CRLF, as a range of `buffer`; `start` has moved past the CRLF.
         case complete(Range<Int>)
-        /// No line feed yet; `pendingCount` bytes of the line are buffered.
-        case incomplete(pendingCount: Int)
+        /// No line feed yet, and the buffered part of the line is within its limit.
+        case incomplete
+        /// The line has more than the maximum number of bytes before its CRLF.
+        case tooLong
     }
 
-    /// Finds the next CRLF-terminated line, rejecting a bare LF or a bare CR (RFC 9112 section 2.2).
-    mutating func scanLine() throws(RequestRejection) -> LineScan {
+    /// Finds the next CRLF-terminated line, rejecting a bare LF or a bare CR (RFC 9112 section 2.2), and returning
+    /// `.tooLong` at the first byte that makes the line longer than `maxLength` bytes without its CRLF.
+    ///
+    /// Each check looks only at the bytes up to the one it judges, so the outcome does not depend on how the
+    /// bytes were split across `append` calls, and no more than `maxLength + 2` bytes of a line are ever scanned.
+    mutating func scanLine(maxLength: Int) throws(RequestRejection) -> LineScan {
         var index = start + scanned
         while index < buffer.count {
             let byte = buffer[index]
@@ -216,15 +216,22 @@ struct RequestParser {
                 scanned = 0
                 return .complete(line)
             }
+            // Once the line has `maxLength` bytes, only the CR of its CRLF may come next.
+            let position = index - start
+            if position > maxLength || (position == maxLength && byte != .carriageReturn) {
+                return .tooLong
+            }
             if byte == .carriageReturn && index + 1 < buffer.count && buffer[index + 1] != .lineFeed {
                 throw .malformed("A line contains a bare CR; CR is allowed only before LF.")
             }
             index += 1
         }
-        // A trailing CR is scanned again once the next byte shows whether LF follows it.
+        // A trailing CR of the line is scanned again once the next byte shows whether LF follows it. With no byte of
+        // the line buffered, the last byte belongs to what came before, such as a body that ended in CR.
         let pendingCount = buffer.count - start
-        scanned = buffer.last == .carriageReturn ? pendingCount - 1 : pendingCount
-        return .incomplete(pendingCount: pendingCount)
+        let endsInCarriageReturn = pendingCount > 0 && buffer[buffer.count - 1] == .carriageReturn
+        scanned = endsInCarriageReturn ? pendingCount - 1 : pendingCount
+        return .incomplete
     }
 
     private func requestLineTooLong() -> RequestRejection {

@@ -36,21 +36,21 @@ do {
     let configuration = try Options.parse(arguments: arguments, environment: ProcessInfo.processInfo.environment)
     logger = Logger(label: "perimeterd", minimumLevel: configuration.logLevel)
     service = try ControlPlaneService(configuration: configuration, logger: logger)
+    // The new token is stored already. It is shown before listening, so that a failed start does not lose it.
+    if let token = service.generatedAdminToken {
+        FileHandle.standardError.write(Data("""
+
+            Admin token (shown once, store it now):
+
+                \(token)
+
+
+            """.utf8))
+    }
     try service.start()
 } catch {
     FileHandle.standardError.write(Data("perimeterd: \(error)\n".utf8))
     exit(1)
-}
-
-if let token = service.generatedAdminToken {
-    FileHandle.standardError.write(Data("""
-
-        Admin token (shown once, store it now):
-
-            \(token)
-
-
-        """.utf8))
 }
 
 // The handlers run on the main queue: closures written here belong to the main actor, and Swift

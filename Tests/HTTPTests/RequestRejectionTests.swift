@@ -57,6 +57,10 @@ import Testing
             status: 431, limits: HTTPLimits(maxHeaderCount: 3)
         ),
         Case(
+            name: "200 header lines",
+            request: "GET / HTTP/1.1\r\n\(host)" + (1...200).map { "X-\($0): v\r\n" }.joined() + "\r\n", status: 431
+        ),
+        Case(
             name: "header section over limit",
             request: "GET / HTTP/1.1\r\n\(host)X: \(String(repeating: "v", count: 200))\r\n\r\n",
             status: 431, limits: HTTPLimits(maxHeaderBytes: 128)
@@ -72,6 +76,9 @@ import Testing
         Case(name: "empty Host", request: "GET / HTTP/1.1\r\nHost:\r\n\r\n", status: 400),
         Case(name: "negative Content-Length", request: "POST / HTTP/1.1\r\n\(host)Content-Length: -1\r\n\r\n", status: 400),
         Case(name: "signed Content-Length", request: "POST / HTTP/1.1\r\n\(host)Content-Length: +1\r\n\r\nx", status: 400),
+        Case(
+            name: "Content-Length +5", request: "POST / HTTP/1.1\r\n\(host)Content-Length: +5\r\n\r\nhello", status: 400
+        ),
         Case(name: "Content-Length list", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 1, 1\r\n\r\nx", status: 400),
         Case(name: "hex Content-Length", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 0x1\r\n\r\nx", status: 400),
         Case(name: "empty Content-Length", request: "POST / HTTP/1.1\r\n\(host)Content-Length:\r\n\r\n", status: 400),
@@ -91,6 +98,10 @@ import Testing
         Case(
             name: "gzip before chunked",
             request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip, chunked\r\n\r\n", status: 501
+        ),
+        Case(
+            name: "gzip after chunked",
+            request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", status: 501
         ),
         Case(
             name: "chunked twice",
@@ -125,6 +136,11 @@ import Testing
         ),
         Case(name: "chunk size overflowing", request: chunked("ffffffffffffffff\r\n"), status: 413),
         Case(name: "chunk size with 17 digits", request: chunked("00000000000000001\r\na\r\n0\r\n\r\n"), status: 400),
+        // 413 rather than 400, because the size is read digit by digit and passes maxBodyBytes (1 MiB) at the sixth
+        // f, long before the 17-digit cap. Without a body limit, the sixteenth f would overflow Int, also a 413.
+        Case(
+            name: "chunk size of 17 f digits", request: chunked("fffffffffffffffff\r\na\r\n0\r\n\r\n"), status: 413
+        ),
         Case(
             name: "chunk extension over limit", request: chunked("1;\(String(repeating: "e", count: 40))\r\na\r\n0\r\n\r\n"),
             status: 400, limits: HTTPLimits(maxChunkExtensionBytes: 16)

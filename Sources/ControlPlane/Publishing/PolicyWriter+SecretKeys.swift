@@ -114,7 +114,10 @@ extension PolicyWriter {
         let value: String
         if let imported {
             try SecretKeyRules.checkImport(imported)
-            for key in existing where try ConstantTime.equals(Array(open(key).utf8), Array(imported.utf8)) {
+            // Only keys with the same fingerprint can repeat the value, so a damaged older row blocks nothing else.
+            let fingerprint = String(SHA256.hex(Array(imported.utf8)).prefix(8))
+            for key in existing where key.fingerprint == fingerprint {
+                guard try ConstantTime.equals(Array(open(key).utf8), Array(imported.utf8)) else { continue }
                 throw Problem.validation(ValidationFailure([FieldError(
                     pointer: "/value", detail: "this value was already used as secret key \(key.id) of this environment; "
                         + "reusing an old key undoes its rotation")]))

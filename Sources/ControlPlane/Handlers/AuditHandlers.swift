@@ -14,7 +14,8 @@ extension ControlPlaneResponder {
             }
             guard actor.reaches(environment) else {
                 throw Problem(status: 403, slug: "environment-not-permitted", title: "Environment not permitted",
-                              detail: "this token is not limited to include \"\(environment)\"")
+                              detail: "this token cannot reach environment \"\(environment)\"; it is limited to "
+                                  + (actor.environments ?? []).sorted().joined(separator: ", "))
             }
             environments = [environment]
         } else if let reachable = actor.environments {

@@ -20,11 +20,11 @@ extension ControlPlaneResponder {
                               detail: "secrets=true needs the secrets scope")
             }
         }
+        // Secret keys rotate without a new version, so the export with secrets gets no entity tag.
         let headers = [
-            ("ETag", "\"\(bundle.version)-\(format.rawValue)\(withSecrets ? "-secrets" : "")\""),
             ("Perimeter-Bundle-Version", String(bundle.version)),
             ("Cache-Control", withSecrets ? "no-store" : "no-cache"),
-        ]
+        ] + (withSecrets ? [] : [("ETag", "\"\(bundle.version)-\(format.rawValue)\"")])
         switch format {
         case .nginx:
             respond(.text(NginxExport.render(bundle), contentType: "text/plain; charset=utf-8", headers: headers))

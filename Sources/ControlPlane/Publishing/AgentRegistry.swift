@@ -47,7 +47,7 @@ enum AgentState: String, CaseIterable {
             self = .stale
         } else if agent.lastError != nil {
             self = .failing
-        } else if agent.appliedVersion == currentVersion {
+        } else if let applied = agent.appliedVersion, applied >= currentVersion {
             self = .current
         } else {
             self = .lagging

@@ -73,8 +73,8 @@ public final class ControlPlaneService: @unchecked Sendable {
         server = HTTPServer(configuration: Self.serverConfiguration(configuration, logger: logger), responder: responder)
         connections.server = server
 
-        // Check often enough that a bundle is re-issued soon after half its lifetime and a rotation step
-        // follows its overlap closely, but at most once a minute.
+        // Run at least once a minute, and often enough that a bundle is re-issued soon after half its
+        // lifetime and a rotation step follows its overlap closely; never more often than every 250 ms.
         let milliseconds = min(60_000, max(250, min(configuration.bundleTTL * 1_000 / 8,
                                                     configuration.signingKeyOverlap * 1_000 / 4)))
         maintenanceTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "perimeter.maintenance"))

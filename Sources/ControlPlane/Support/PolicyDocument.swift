@@ -9,8 +9,12 @@ enum PolicyDocument {
     }
 
     /// Reads a whole policy; a missing section takes its default value, as a section PUT does.
+    ///
+    /// A `version` member, as `GET …/policy` returns it, is accepted and ignored, so a document can be
+    /// read, edited and sent back; `If-Match` is what guards against overwriting a newer version.
     static func policy(from json: JSONValue) throws(ValidationFailure) -> Policy {
         var reader = ObjectReader(json)
+        _ = reader.optional("version")
         var policy = Policy()
         for section in Policy.Section.allCases {
             guard let (value, pointer) = reader.optional(section.rawValue) else { continue }

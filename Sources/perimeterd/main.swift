@@ -2,10 +2,15 @@ import ControlPlane
 import Dispatch
 import Foundation
 
-// Signals are handled on a dispatch queue; their default actions must be off before any thread starts.
+// SIGINT and SIGTERM are blocked before any thread starts, so every thread inherits the mask. A stop signal
+// that arrives during startup then stays pending until the main thread takes it with sigwait below.
+// Ignoring them during startup instead would lose a signal sent then and leave the server running.
 signal(SIGPIPE, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-signal(SIGTERM, SIG_IGN)
+var stopSignals = sigset_t()
+sigemptyset(&stopSignals)
+sigaddset(&stopSignals, SIGINT)
+sigaddset(&stopSignals, SIGTERM)
+pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
@@ -53,16 +58,14 @@ do {
     exit(1)
 }
 
-// The handlers run on the main queue: closures written here belong to the main actor, and Swift
-// traps when such a closure runs on any other thread.
-let signalSources = [SIGINT, SIGTERM].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-    source.setEventHandler {
-        logger.info("stopping on signal", metadata: ["signal": number == SIGINT ? "SIGINT" : "SIGTERM"])
-        service.shutdown()
-        exit(0)
-    }
-    source.resume()
-    return source
+// The main thread waits for a stop signal. POSIX lists one sigwait error (EINVAL, an invalid signal number),
+// and should it occur the server stops too.
+var signalNumber: Int32 = 0
+let waitError = sigwait(&stopSignals, &signalNumber)
+if waitError != 0 {
+    logger.error("sigwait failed, so perimeterd stops", metadata: ["error.errno": String(waitError)])
+} else {
+    logger.info("stopping on signal", metadata: ["signal": signalNumber == SIGINT ? "SIGINT" : "SIGTERM"])
 }
-withExtendedLifetime(signalSources) { dispatchMain() }
+service.shutdown()
+exit(0)

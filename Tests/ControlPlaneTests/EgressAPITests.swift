@@ -487,10 +487,11 @@ private enum YAMLLoader {
         try text.write(to: input, atomically: true, encoding: .utf8)
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // Debian's interpreter, which has python3-yaml from scripts/test; a python3 earlier on PATH may not.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         let script = "import json, sys, yaml; "
             + "json.dump(yaml.safe_load(open(sys.argv[1], encoding='utf-8')), sys.stdout)"
-        process.arguments = ["python3", "-c", script, input.path]
+        process.arguments = ["-c", script, input.path]
         let output = Pipe()
         let errors = directory.appendingPathComponent("stderr.log")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)

@@ -201,8 +201,8 @@ struct RequestParser {
     /// Finds the next CRLF-terminated line, rejecting a bare LF or a bare CR (RFC 9112 section 2.2), and returning
     /// `.tooLong` at the first byte that makes the line longer than `maxLength` bytes without its CRLF.
     ///
-    /// Each check looks only at the bytes up to the one it judges, so the outcome does not depend on how the
-    /// bytes were split across `append` calls, and no more than `maxLength + 2` bytes of a line are ever scanned.
+    /// The checks run byte by byte in order, and a trailing CR waits for the byte after it, so the outcome does not
+    /// depend on how the bytes were split across `append` calls. At most `maxLength + 2` bytes of a line are scanned.
     mutating func scanLine(maxLength: Int) throws(RequestRejection) -> LineScan {
         var index = start + scanned
         while index < buffer.count {

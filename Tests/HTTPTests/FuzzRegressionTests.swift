@@ -14,7 +14,7 @@ import Testing
         maxTrailerBytes: 64
     )
 
-    /// Piece sizes for feeding one input several ways; nil feeds it at once.
+    /// Piece sizes for feeding one input several ways, where nil feeds it at once.
     static let pieceSizes: [Int?] = [nil, 1, 2, 3, 7, 64]
 
     // MARK: - A body that ends in CR
@@ -59,7 +59,7 @@ import Testing
 
     // MARK: - Limits and splitting
 
-    /// A request line of 67 bytes that ends in a bare LF. Parsed at once, it got 400 for the bare LF; fed byte by
+    /// A request line of 67 bytes that ends in a bare LF. Parsed at once, it got 400 for the bare LF. Fed byte by
     /// byte, it got 414 when the 66th byte arrived, before the LF.
     static let longLineEndingInBareLineFeed: [UInt8] = [
         0x4D, 0x4D, 0x4D, 0x4D, 0x4D, 0x4D, 0x74, 0x74, 0x70, 0x2D, 0x31, 0x2E, 0x31, 0x4D, 0x4D, 0x4D,
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func linesAtExactLimitsPassHoweverSplit() {
-        // Request line of 64 bytes, then a header section of exactly 256 bytes: 9 + 245 + 2.
+        // A request line of 64 bytes and a header section of exactly 256 bytes (9 + 245 + 2).
         let requestLine = "GET /\(String(repeating: "a", count: 50)) HTTP/1.1"
         let field = "X: \(String(repeating: "v", count: 240))\r\n"
         let text = "\(requestLine)\r\nHost: a\r\n\(field)\r\n"

@@ -25,13 +25,6 @@ struct BundleSigner {
 }
 
 extension PublishedBundle {
-    init(environment: String, version: Int, issuedAt: Timestamp, expiresAt: Timestamp, envelope: [UInt8],
-         policy: Policy) {
-        self.init(environment: environment, version: version, issuedAt: issuedAt, expiresAt: expiresAt,
-                  envelope: envelope, etag: PublishedBundle.etag(of: envelope), policy: policy,
-                  inbound: InboundDecider(policy: policy), egress: EgressDecider(policy: policy.egress))
-    }
-
     /// The strong entity tag of an envelope: its quoted SHA-256.
     static func etag(of envelope: [UInt8]) -> String { "\"\(SHA256.hex(envelope))\"" }
 }

@@ -3,18 +3,34 @@ import Synchronization
 
 /// One environment's current bundle as served: immutable bytes and the headers that describe them,
 /// with the policy it carries and that policy's inbound and egress deciders, built once per version.
-public struct PublishedBundle: Sendable {
-    public var environment: String
-    public var version: Int
-    public var issuedAt: Timestamp
-    public var expiresAt: Timestamp
+///
+/// A class, so that reading it out of the snapshot on every poll costs one reference count, not one
+/// per member.
+public final class PublishedBundle: Sendable {
+    public let environment: String
+    public let version: Int
+    public let issuedAt: Timestamp
+    public let expiresAt: Timestamp
     /// The DSSE envelope, byte for byte as stored.
-    public var envelope: [UInt8]
+    public let envelope: [UInt8]
     /// A strong entity tag, quoted: the SHA-256 of the envelope.
-    public var etag: String
-    public var policy: Policy
-    public var inbound: InboundDecider
-    public var egress: EgressDecider
+    public let etag: String
+    public let policy: Policy
+    public let inbound: InboundDecider
+    public let egress: EgressDecider
+
+    init(environment: String, version: Int, issuedAt: Timestamp, expiresAt: Timestamp, envelope: [UInt8],
+         policy: Policy) {
+        self.environment = environment
+        self.version = version
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.envelope = envelope
+        self.etag = PublishedBundle.etag(of: envelope)
+        self.policy = policy
+        self.inbound = InboundDecider(policy: policy)
+        self.egress = EgressDecider(policy: policy.egress)
+    }
 
     public static let contentType = "application/vnd.dsse.envelope.v1+json"
 }

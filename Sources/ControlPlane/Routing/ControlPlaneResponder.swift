@@ -182,7 +182,9 @@ final class ControlPlaneResponder: HTTPResponder {
 
     /// Perimeter's own decision on the request, or nil when its own allowlist is not configured.
     private func ownClientDecision(_ request: HTTPRequest) -> InboundDecision? {
-        guard let ownPolicy else { return nil }
+        guard let ownPolicy, ownPolicy.allowlist.isActive || ownPolicy.resolver.trustedProxies.isBehindProxy else {
+            return nil
+        }
         guard let peer = try? IPAddress(parsing: request.peer.host) else { return nil }
         return ownPolicy.decide(peer: peer, forwardedFor: request.headers["X-Forwarded-For"], path: request.path)
     }

@@ -5,12 +5,21 @@ public enum SHA256 {
     /// The digest length in bytes.
     public static let byteCount = 32
 
+    /// The algorithm, fetched once: OpenSSL 3 looks `EVP_sha256()` up in its provider tables on every
+    /// call, which cost more than hashing a bearer token.
+    private nonisolated(unsafe) static let algorithm: OpaquePointer = {
+        guard let algorithm = EVP_MD_fetch(nil, "SHA256", nil) else {
+            preconditionFailure("EVP_MD_fetch(SHA256) failed: the default OpenSSL provider is unavailable")
+        }
+        return algorithm
+    }()
+
     /// Returns the 32-byte digest of `bytes`.
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: byteCount)
         let succeeded = Array(bytes).withUnsafeBytes { input in
             digest.withUnsafeMutableBytes { output in
-                EVP_Digest(input.baseAddress, input.count, output.baseAddress, nil, EVP_sha256(), nil)
+                EVP_Digest(input.baseAddress, input.count, output.baseAddress, nil, algorithm, nil)
             }
         }
         // EVP_Digest fails only when OpenSSL cannot allocate a context; carrying on would publish a zero digest.

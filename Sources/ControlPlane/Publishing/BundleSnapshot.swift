@@ -41,10 +41,10 @@ public final class PublishedBundle: Sendable {
 /// Bundles and parked polls share one lock: a poll that finds its version current parks in the same
 /// critical section, so a publish can never slip between the check and the parking.
 public final class BundleSnapshot: Sendable {
-    /// How a parked poll ends.
+    /// The end of a parked poll.
     enum PollEnd: Sendable {
         case published(PublishedBundle)
-        /// The deadline passed or the server is stopping; answer "not modified" with this bundle's headers.
+        /// The deadline passed or the server is stopping; respond "not modified" with this bundle's headers.
         case unchanged(PublishedBundle)
         case environmentDeleted
     }
@@ -101,7 +101,7 @@ public final class BundleSnapshot: Sendable {
 
     /// Parks a poll unless the environment's current entity tag differs from `heldETag`.
     ///
-    /// Returns the current bundle when the poll should be answered at once (it changed, or the
+    /// Returns the current bundle when the poll gets its response at once (it changed, or the
     /// environment is gone: nil inside), or the id of the parked poll.
     func park(_ environment: String, heldETag: String,
               completion: @escaping PollCompletion) -> ParkResult {

@@ -5,12 +5,12 @@ import Storage
 /// Routes API requests: authentication, then the handler of the matched route.
 ///
 /// Handlers that need the database run on the writer queue; the bundle and environment reads
-/// answer from the in-memory snapshot on the event loop.
+/// are served from the in-memory snapshot on the event loop.
 final class ControlPlaneResponder: HTTPResponder {
     let writer: PolicyWriter
     let authenticator: TokenAuthenticator
     let logger: Logger
-    /// The longest a poll may park, in seconds.
+    /// The maximum time a poll may park, in seconds.
     let maxWait: Int
     let metrics = Metrics()
     /// Reads the server's open connection count; set once the server exists.

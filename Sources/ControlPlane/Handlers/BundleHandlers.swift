@@ -47,12 +47,7 @@ extension ControlPlaneResponder {
 
     /// 200 and 304 carry the same `ETag` and `Content-Type`, so a poller can treat them alike.
     static func bundleResponse(_ bundle: PublishedBundle, status: Int, waitApplied: Int?) -> HTTPResponse {
-        var headers = HTTPHeaders([
-            ("Content-Type", PublishedBundle.contentType),
-            ("ETag", bundle.etag),
-            ("Cache-Control", "no-cache"),
-            ("Perimeter-Bundle-Version", String(bundle.version)),
-        ])
+        var headers = bundle.responseHeaders
         if let waitApplied { headers.add(name: "Preference-Applied", value: "wait=\(waitApplied)") }
         return HTTPResponse(status: status, headers: headers, body: status == 200 ? bundle.envelope : [])
     }

@@ -1,3 +1,4 @@
+import HTTP
 import PolicyModel
 import Synchronization
 
@@ -18,6 +19,8 @@ public final class PublishedBundle: Sendable {
     public let policy: Policy
     public let inbound: InboundDecider
     public let egress: EgressDecider
+    /// The headers of every 200 and 304 answer with this bundle, built once instead of per poll.
+    let responseHeaders: HTTPHeaders
 
     init(environment: String, version: Int, issuedAt: Timestamp, expiresAt: Timestamp, envelope: [UInt8],
          policy: Policy) {
@@ -30,6 +33,12 @@ public final class PublishedBundle: Sendable {
         self.policy = policy
         self.inbound = InboundDecider(policy: policy)
         self.egress = EgressDecider(policy: policy.egress)
+        self.responseHeaders = HTTPHeaders([
+            ("Content-Type", PublishedBundle.contentType),
+            ("ETag", etag),
+            ("Cache-Control", "no-cache"),
+            ("Perimeter-Bundle-Version", String(version)),
+        ])
     }
 
     public static let contentType = "application/vnd.dsse.envelope.v1+json"

@@ -40,7 +40,8 @@ enum Route: Equatable {
 
     init?(path: String) {
         guard path.hasPrefix("/") else { return nil }
-        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // Substrings, not Strings: this runs on every request, the poll path included.
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         switch segments.count {
         case 1:
             switch segments[0] {
@@ -58,13 +59,13 @@ enum Route: Equatable {
             }
         case 3 where segments[0] == "v1":
             switch (segments[1], segments[2]) {
-            case ("environments", let name): self = .environment(name)
+            case ("environments", let name): self = .environment(String(name))
             case ("signing-keys", "rotate"): self = .rotateSigningKey
-            case ("tokens", let id) where Route.isIdentifier(id): self = .token(id: id)
+            case ("tokens", let id) where Route.isIdentifier(id): self = .token(id: String(id))
             default: return nil
             }
         case 4... where segments[0] == "v1" && segments[1] == "environments" && EnvironmentName.isValid(segments[2]):
-            guard let route = Route(environment: segments[2], rest: Array(segments[3...])) else { return nil }
+            guard let route = Route(environment: String(segments[2]), rest: segments[3...]) else { return nil }
             self = route
         default:
             return nil
@@ -72,7 +73,8 @@ enum Route: Equatable {
     }
 
     /// Routes below `/v1/environments/{env}/`.
-    private init?(environment name: String, rest: [String]) {
+    private init?(environment name: String, rest: ArraySlice<Substring>) {
+        let rest = Array(rest)
         switch rest.count {
         case 1:
             switch rest[0] {
@@ -97,15 +99,15 @@ enum Route: Equatable {
             case ("decisions", "client"): self = .clientDecision(environment: name)
             case ("decisions", "egress"): self = .egressDecision(environment: name)
             case ("exports", let format):
-                guard let export = Export(rawValue: format) else { return nil }
+                guard let export = Export(rawValue: String(format)) else { return nil }
                 self = .export(environment: name, export)
             case ("secret-keys", "current"): self = .currentSecretKey(environment: name)
             case ("secret-keys", "rotate"): self = .rotateSecretKey(environment: name)
-            case ("secret-keys", let id) where Route.isIdentifier(id): self = .secretKey(environment: name, id: id)
+            case ("secret-keys", let id) where Route.isIdentifier(id): self = .secretKey(environment: name, id: String(id))
             default: return nil
             }
         case 3 where rest[0] == "agents" && rest[2] == "status" && Route.isIdentifier(rest[1]):
-            self = .agentStatus(environment: name, agentID: rest[1])
+            self = .agentStatus(environment: name, agentID: String(rest[1]))
         default:
             return nil
         }
@@ -201,14 +203,14 @@ enum Route: Equatable {
     }
 
     /// A decimal version without sign or leading zeros that fits in an `Int`.
-    private static func version(_ segment: String) -> Int? {
+    private static func version(_ segment: Substring) -> Int? {
         guard let first = segment.utf8.first, first != UInt8(ascii: "0"), segment.utf8.count <= 18,
               segment.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
         return Int(segment)
     }
 
     /// Ids of tokens, agents and keys: 1 to 128 characters of letters, digits, `.`, `_` and `-`.
-    static func isIdentifier(_ text: String) -> Bool {
+    static func isIdentifier(_ text: some StringProtocol) -> Bool {
         guard !text.isEmpty, text.utf8.count <= 128 else { return false }
         return text.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)

@@ -60,7 +60,8 @@ final class TokenAuthenticator: Sendable {
     static func bearerToken(in values: [String]) -> String? {
         guard values.count == 1 else { return nil }
         let value = values[0]
-        guard let space = value.firstIndex(of: " "), value[..<space].lowercased() == "bearer" else { return nil }
+        guard let space = value.firstIndex(of: " "),
+              value[..<space].utf8.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
         let token = value[value.index(after: space)...].drop { $0 == " " }
         guard !token.isEmpty, token.utf8.allSatisfy(isToken68Byte) else { return nil }
         return String(token)
@@ -69,10 +70,12 @@ final class TokenAuthenticator: Sendable {
     static func isToken68Byte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
+             UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"),
+             UInt8(ascii: "/"), UInt8(ascii: "="):
             true
         default:
-            Array("-._~+/=".utf8).contains(byte)
+            false
         }
     }
 }

@@ -40,6 +40,10 @@ enum Route: Equatable {
 
     init?(path: String) {
         guard path.hasPrefix("/") else { return nil }
+        if let environment = Route.pollEnvironment(in: path) {
+            self = .bundle(environment: environment)
+            return
+        }
         // Substrings, not Strings: this runs on every request, the poll path included.
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         switch segments.count {
@@ -200,6 +204,21 @@ enum Route: Equatable {
         case .health, .bundle, .bundleVersion, .signingKeys: true
         default: false
         }
+    }
+
+    /// The environment of a `/v1/environments/{env}/bundle` path, read without splitting the path,
+    /// because edge proxies poll that route far more often than all others together.
+    private static func pollEnvironment(in path: String) -> String? {
+        let prefix = "/v1/environments/".utf8
+        let suffix = "/bundle".utf8
+        let bytes = path.utf8
+        guard bytes.count > prefix.count + suffix.count, bytes.starts(with: prefix),
+              bytes.reversed().starts(with: suffix.reversed()) else { return nil }
+        let start = bytes.index(bytes.startIndex, offsetBy: prefix.count)
+        let end = bytes.index(bytes.endIndex, offsetBy: -suffix.count)
+        let name = Substring(path.utf8[start..<end])
+        guard EnvironmentName.isValid(name) else { return nil }
+        return String(name)
     }
 
     /// A decimal version without sign or leading zeros that fits in an `Int`.

@@ -26,6 +26,20 @@ import Testing
 
     // MARK: - If-Match
 
+    @Test func documentAsReadIsAcceptedBack() throws {
+        let server = try RunningServer()
+        defer { server.stop() }
+        let client = server.client
+        let read = try client.request("GET", Self.policyPath)
+        #expect(read.status == 200)
+        let etag = try #require(read.header("ETag"))
+
+        let written = try client.request("PUT", Self.policyPath, body: read.body, headers: [("If-Match", etag)])
+        #expect(written.status == 200, "\(written.text)")
+        #expect(try written.json()["changed"] as? Bool == false)
+        #expect(try Self.version(client) == 1)
+    }
+
     @Test func staleIfMatchChangesNothing() throws {
         let server = try RunningServer()
         defer { server.stop() }

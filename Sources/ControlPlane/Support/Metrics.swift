@@ -27,13 +27,18 @@ final class Metrics: Sendable {
     func record(route: String, method: String, status: Int, seconds: Double) {
         state.withLock { state in
             state.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
-            // Updated in place: copying the histogram out and back would allocate its buckets on every request.
-            if let bucket = Metrics.latencyBuckets.firstIndex(where: { seconds <= $0 }) {
-                state.latency[route, default: Histogram()].bucketCounts[bucket] += 1
-            }
-            state.latency[route, default: Histogram()].count += 1
-            state.latency[route, default: Histogram()].sum += seconds
+            // Updated in place with one lookup: copying the histogram out and back would allocate its
+            // buckets on every request.
+            Metrics.observe(seconds, in: &state.latency[route, default: Histogram()])
         }
+    }
+
+    private static func observe(_ seconds: Double, in histogram: inout Histogram) {
+        if let bucket = latencyBuckets.firstIndex(where: { seconds <= $0 }) {
+            histogram.bucketCounts[bucket] += 1
+        }
+        histogram.count += 1
+        histogram.sum += seconds
     }
 
     /// The exposition text; gauges that live elsewhere are passed in at render time.

@@ -78,7 +78,7 @@ enum ResponseEncoder {
         bytes.append(contentsOf: crlf)
     }
 
-    /// Whether the server sets this field itself; the length check skips most names without comparing.
+    /// Returns whether the server sets this field itself; the length check skips most names without comparing.
     private static func isServerField(_ name: String) -> Bool {
         switch name.utf8.count {
         case 10: name.equalsIgnoringASCIICase("Connection") || name.equalsIgnoringASCIICase("Keep-Alive")

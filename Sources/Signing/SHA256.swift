@@ -5,8 +5,8 @@ public enum SHA256 {
     /// The digest length in bytes.
     public static let byteCount = 32
 
-    /// The algorithm, fetched once: OpenSSL 3 looks `EVP_sha256()` up in its provider tables on every
-    /// call, which cost more than hashing a bearer token.
+    /// The algorithm, fetched once, because OpenSSL 3 looks `EVP_sha256()` up in its provider tables on
+    /// every call.
     private nonisolated(unsafe) static let algorithm: OpaquePointer = {
         guard let algorithm = EVP_MD_fetch(nil, "SHA256", nil) else {
             preconditionFailure("EVP_MD_fetch(SHA256) failed: the default OpenSSL provider is unavailable")

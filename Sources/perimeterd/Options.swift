@@ -28,7 +28,7 @@ enum Options {
         Option(variable: "PERIMETER_LOOPS", flag: "--loops", placeholder: "COUNT",
                help: "number of HTTP event loops (default: one per processor core)"),
         Option(variable: "PERIMETER_MAX_WAIT", flag: "--max-wait", placeholder: "SECONDS",
-               help: "longest a bundle poll may park with Prefer: wait=N (default 60)"),
+               help: "maximum seconds a bundle poll may park with Prefer: wait=N (default 60)"),
         Option(variable: "PERIMETER_MAX_CONNECTIONS", flag: "--max-connections", placeholder: "COUNT",
                help: "open client connections; more are accepted and closed at once (default 10000)"),
         Option(variable: "PERIMETER_MAX_BODY_BYTES", flag: "--max-body-bytes", placeholder: "BYTES",

@@ -62,7 +62,7 @@ enum NginxExport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A regular expression that matches the path and everything below it, on whole segments.
+    /// Returns a regular expression that matches the path and everything below it, on whole segments.
     static func exemptPattern(_ path: String) -> String {
         guard path != "/" else { return "^/" }
         var escaped = ""

@@ -4,7 +4,7 @@ import PolicyModel
 import Signing
 
 extension ControlPlaneResponder {
-    /// The current bundle from the snapshot; 304 when the client's `If-None-Match` names it.
+    /// Responds with the current bundle from the snapshot, or 304 when the client's `If-None-Match` names it.
     ///
     /// With `Prefer: wait=N` or `?wait=N` an unchanged request parks until the next publish (200 at
     /// once) or N seconds (304), N capped by the configured maximum. Nothing here touches SQLite.
@@ -52,7 +52,7 @@ extension ControlPlaneResponder {
         return HTTPResponse(status: status, headers: headers, body: status == 200 ? bundle.envelope : [])
     }
 
-    /// A published version; its bytes never change, so clients may cache it for good.
+    /// Responds with a published version. Its bytes never change, so clients may cache it for good.
     func bundle(of environment: String, version: Int, request: HTTPRequest,
                 respond: @escaping @Sendable (HTTPResponse) -> Void) {
         let ifNoneMatch = request.headers["If-None-Match"]
@@ -98,7 +98,7 @@ extension ControlPlaneResponder {
 /// Entity-tag comparison for `If-None-Match` (RFC 9110 section 13.1.2), which uses the weak comparison.
 enum EntityTag {
     static func anyMatches(_ fieldValues: [String], _ etag: String) -> Bool {
-        // Pollers send back exactly the tag they got; comparing the whole value first keeps that,
+        // Pollers send back exactly the tag they got. Comparing the whole value first keeps that case,
         // the hot path of every poll, free of splitting and trimming.
         for value in fieldValues where value.utf8.elementsEqual(etag.utf8) { return true }
         let opaque = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag

@@ -2,13 +2,13 @@ import HTTP
 import PolicyModel
 
 extension ControlPlaneResponder {
-    /// The environments the token reaches; a token limited to some environments sees only those.
+    /// The environments the token reaches; a token limited to some environments gets only those.
     func listEnvironments(for actor: Actor) -> HTTPResponse {
         let visible = snapshot.all().filter { actor.reaches($0.environment) }
         return .json(.object([("environments", .array(visible.map(ControlPlaneResponder.summary(of:))))]))
     }
 
-    /// Renders the metrics. A token limited to some environments sees the gauges of those environments only.
+    /// Renders the metrics. A token limited to some environments gets the gauges of those environments only.
     func renderMetrics(for actor: Actor) -> HTTPResponse {
         let bundles = snapshot.all().filter { actor.reaches($0.environment) }
         let now = writer.clock.now()

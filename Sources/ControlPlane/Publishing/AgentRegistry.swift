@@ -2,7 +2,7 @@ import PolicyModel
 import Storage
 import Synchronization
 
-/// The latest report of every poller, in memory, so listings and metrics never wait on SQLite.
+/// The latest report of every poller, in memory, so that listings and metrics read no database rows.
 final class AgentRegistry: Sendable {
     private let agents = Mutex<[String: [String: AgentRecord]]>([:])
 
@@ -20,18 +20,18 @@ final class AgentRegistry: Sendable {
         _ = agents.withLock { $0.removeValue(forKey: environment) }
     }
 
-    /// The agents of one environment, by id.
+    /// Returns the agents of one environment, by id.
     func agents(of environment: String) -> [AgentRecord] {
         agents.withLock { ($0[environment] ?? [:]).values.sorted { $0.agentID < $1.agentID } }
     }
 
-    /// Every agent, by environment and id.
+    /// Returns every agent, by environment and id.
     func all() -> [AgentRecord] {
         agents.withLock { $0.values.flatMap(\.values) }.sorted { ($0.environment, $0.agentID) < ($1.environment, $1.agentID) }
     }
 }
 
-/// How an agent stands against the current version of its environment.
+/// The state of an agent compared with the current version of its environment.
 enum AgentState: String, CaseIterable {
     /// It reported the current version recently.
     case current

@@ -19,12 +19,12 @@ struct BundleSigner {
                                publicKeyDERBase64: Data(publicKeyDER).base64EncodedString(), state: state)
     }
 
-    /// The associated data that binds a sealed private key to its row, so a sealed key copied into
+    /// Returns the associated data that binds a sealed private key to its row, so a sealed key copied into
     /// another row does not open.
     static func sealingContext(keyID: String) -> [UInt8] { Array("perimeter signing key \(keyID)".utf8) }
 }
 
 extension PublishedBundle {
-    /// The strong entity tag of an envelope: its quoted SHA-256.
+    /// Returns the strong entity tag of an envelope, its quoted SHA-256.
     static func etag(of envelope: [UInt8]) -> String { "\"\(SHA256.hex(envelope))\"" }
 }

@@ -19,7 +19,7 @@ public final class PublishedBundle: Sendable {
     public let policy: Policy
     public let inbound: InboundDecider
     public let egress: EgressDecider
-    /// The headers of every 200 and 304 answer with this bundle, built once instead of per poll.
+    /// The headers of every 200 and 304 response with this bundle, built once instead of per poll.
     let responseHeaders: HTTPHeaders
 
     init(environment: String, version: Int, issuedAt: Timestamp, expiresAt: Timestamp, envelope: [UInt8],
@@ -81,7 +81,7 @@ public final class BundleSnapshot: Sendable {
         state.withLock { $0.bundles[environment] }
     }
 
-    /// Every current bundle, ordered by environment name.
+    /// Returns every current bundle, ordered by environment name.
     public func all() -> [PublishedBundle] {
         state.withLock { Array($0.bundles.values) }.sorted { $0.environment < $1.environment }
     }

@@ -158,7 +158,7 @@ struct SecretKeyOpenError: Error, CustomStringConvertible {
     }
 }
 
-/// What an imported secret key must be; messages never quote the value.
+/// Rules for imported secret keys; their messages never quote the value.
 enum SecretKeyRules {
     static let minimumLength = 32
 
@@ -170,22 +170,22 @@ enum SecretKeyRules {
     ]
 
     static func checkImport(_ value: String) throws(Problem) {
-        func refuse(_ detail: String) -> Problem {
+        func rejection(_ detail: String) -> Problem {
             Problem.validation(ValidationFailure([FieldError(pointer: "/value", detail: detail)]))
         }
         guard value.utf8.count >= minimumLength else {
-            throw refuse("an imported key must have at least \(minimumLength) characters; generate one with "
+            throw rejection("an imported key must have at least \(minimumLength) characters; generate one with "
                 + "`openssl rand -hex 32` or leave out \"value\" to let Perimeter generate it")
         }
         guard value.utf8.count <= 512, value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw refuse("an imported key must be at most 512 visible ASCII characters without spaces")
+            throw rejection("an imported key must be at most 512 visible ASCII characters without spaces")
         }
         let lowered = value.lowercased()
         if let fragment = placeholderFragments.first(where: { lowered.contains($0) }) {
-            throw refuse("the value looks like a placeholder or example (it contains \"\(fragment)\"); use a random key")
+            throw rejection("the value looks like a placeholder or example (it contains \"\(fragment)\"); use a random key")
         }
         guard Set(value.utf8).count >= 8 else {
-            throw refuse("the value repeats too few characters to be random; use a random key")
+            throw rejection("the value repeats too few characters to be random; use a random key")
         }
     }
 

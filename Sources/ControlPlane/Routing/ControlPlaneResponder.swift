@@ -189,7 +189,7 @@ final class ControlPlaneResponder: HTTPResponder {
         return ownPolicy.decide(peer: peer, forwardedFor: request.headers["X-Forwarded-For"], path: request.path)
     }
 
-    /// The 403 for a client that Perimeter's own allowlist denies; nothing of the request is handled.
+    /// Makes the 403 for a client that Perimeter's own allowlist denies; nothing of the request is handled.
     private func ownDenial(_ request: HTTPRequest, decision: InboundDecision) -> Problem {
         logger.info("request denied by Perimeter's own allowlist", metadata: [
             "connection.peer": request.peer.host, "client": decision.client.map(\.description) ?? "unknown",
@@ -211,7 +211,7 @@ final class ControlPlaneResponder: HTTPResponder {
         }
     }
 
-    /// The one boundary where errors become responses; internals never reach the client.
+    /// Turns an error into a response. This is the one such boundary, and internals never reach the client.
     func response(for error: any Error) -> HTTPResponse {
         switch error {
         case let problem as Problem:

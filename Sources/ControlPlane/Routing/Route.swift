@@ -117,7 +117,7 @@ enum Route: Equatable {
         }
     }
 
-    /// Methods the route answers; HEAD is allowed wherever GET is.
+    /// Methods the route accepts; HEAD is allowed wherever GET is.
     var allowedMethods: [String] {
         switch self {
         case .health, .metrics, .environments, .bundle, .bundles, .bundleVersion, .signingKeys, .export, .agents,
@@ -146,7 +146,7 @@ enum Route: Equatable {
         }
     }
 
-    /// The scope a request needs; nil for routes open without a token.
+    /// Returns the scope a request needs, or nil for routes open without a token.
     func requiredScope(method: String) -> Scope? {
         let reads = method == "GET" || method == "HEAD"
         switch self {
@@ -206,7 +206,7 @@ enum Route: Equatable {
         }
     }
 
-    /// The environment of a `/v1/environments/{env}/bundle` path, read without splitting the path,
+    /// Returns the environment of a `/v1/environments/{env}/bundle` path, read without splitting the path,
     /// because edge proxies poll that route far more often than all others together.
     private static func pollEnvironment(in path: String) -> String? {
         let prefix = "/v1/environments/".utf8

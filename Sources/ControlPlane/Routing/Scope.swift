@@ -1,5 +1,5 @@
 /// What a token may do. Broader scopes include narrower ones: `admin` includes everything,
-/// `write` includes `read`, and `read` includes `poll`. `secrets` stands apart: only `admin` includes it.
+/// `write` includes `read`, and `read` includes `poll`. `secrets` is separate: only `admin` includes it.
 public enum Scope: String, CaseIterable, Sendable, Comparable {
     /// Bundles, signing keys and agent status reports.
     case poll
@@ -16,7 +16,7 @@ public enum Scope: String, CaseIterable, Sendable, Comparable {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
-    /// Whether a token with this scope may do what `needed` allows.
+    /// Returns whether a token with this scope may do what `needed` allows.
     func includes(_ needed: Scope) -> Bool {
         switch (self, needed) {
         case (.admin, _): true

@@ -6,7 +6,7 @@ import Synchronization
 /// Checks bearer tokens against the SHA-256 digests of the tokens in the database.
 ///
 /// The presented token is hashed and compared with every stored digest in constant time, so the
-/// response time tells nothing about how much of a token was right. Last-used times are kept in
+/// response time reveals nothing about how much of a token was right. Last-used times are kept in
 /// memory and written to the database in batches, so a request never waits for a write.
 final class TokenAuthenticator: Sendable {
     struct Credential: Sendable {
@@ -28,7 +28,7 @@ final class TokenAuthenticator: Sendable {
         state.withLock { $0.credentials = new }
     }
 
-    /// The actor behind the request's bearer token, or nil when it has none or an unknown one.
+    /// Returns the actor behind the request's bearer token, or nil when it has none or an unknown one.
     func authenticate(_ request: HTTPRequest, now: Timestamp) -> Actor? {
         guard let token = TokenAuthenticator.bearerToken(in: request.headers["Authorization"]) else { return nil }
         let digest = SHA256.hash(Array(token.utf8))
@@ -53,10 +53,10 @@ final class TokenAuthenticator: Sendable {
         }
     }
 
-    /// The last-used times not yet written to the database.
+    /// Returns the last-used times not yet written to the database.
     func pendingLastUsed() -> [String: Timestamp] { state.withLock { $0.lastUsed } }
 
-    /// The token of exactly one `Authorization: Bearer <token>` field (RFC 6750 section 2.1).
+    /// Returns the token of exactly one `Authorization: Bearer <token>` field (RFC 6750 section 2.1).
     static func bearerToken(in values: [String]) -> String? {
         guard values.count == 1 else { return nil }
         let value = values[0]

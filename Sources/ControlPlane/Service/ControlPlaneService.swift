@@ -73,8 +73,8 @@ public final class ControlPlaneService: @unchecked Sendable {
         server = HTTPServer(configuration: Self.serverConfiguration(configuration, logger: logger), responder: responder)
         connections.server = server
 
-        // Run at least once a minute, and often enough that a bundle is re-issued soon after half its
-        // lifetime and a rotation step follows its overlap closely; never more often than every 250 ms.
+        // Run at least once a minute and never more often than every 250 ms. Within that, run often enough
+        // that a bundle is re-issued soon after half its lifetime and a rotation step follows its overlap.
         let milliseconds = min(60_000, max(250, min(configuration.bundleTTL * 1_000 / 8,
                                                     configuration.signingKeyOverlap * 1_000 / 4)))
         maintenanceTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "perimeter.maintenance"))
@@ -111,7 +111,7 @@ public final class ControlPlaneService: @unchecked Sendable {
 
     public var boundPort: UInt16 { server.boundPort }
 
-    /// Stops accepting, answers parked polls with 304, lets requests in flight finish within
+    /// Stops accepting, ends parked polls with 304, lets requests in flight finish within
     /// `gracePeriod`, and waits for the writer.
     public func shutdown(gracePeriod: Duration = .seconds(5)) {
         maintenanceTimer.cancel()

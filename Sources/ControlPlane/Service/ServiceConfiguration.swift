@@ -20,7 +20,7 @@ public struct ServiceConfiguration: Sendable {
     /// Lifetime of each bundle in seconds; bundles are re-issued when half of it has passed.
     public var bundleTTL: Int64 = 7 * 86_400
     public var loopCount = 1
-    /// The longest a long poll may park, in seconds.
+    /// The maximum time a long poll may park, in seconds.
     public var maxWait = 60
     public var maxConnections = 10_000
     public var maxBodyBytes = 1 << 20
@@ -35,7 +35,7 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel = Logger.Level.info
     /// Clients allowed to reach Perimeter's own API; empty allows every client.
     public var ownAllowlist: [CIDRBlock] = []
-    /// How the client address of a request to Perimeter's own API is found.
+    /// The proxy settings that find the client address of a request to Perimeter's own API.
     public var ownTrustedProxies = TrustedProxies()
     /// Seconds after its last report when an agent counts as stale.
     public var agentStaleAfter: Int64 = 300
@@ -45,7 +45,7 @@ public struct ServiceConfiguration: Sendable {
     public init() {}
 }
 
-/// Why the service could not start; each message names the setting to fix.
+/// An error that stops the service from starting; each message names the setting to fix.
 public struct StartupError: Error, CustomStringConvertible {
     public let description: String
 

@@ -2,7 +2,7 @@ import HTTP
 import PolicyModel
 
 extension HTTPResponse {
-    /// A JSON response with `Content-Type: application/json`.
+    /// Makes a JSON response with `Content-Type: application/json`.
     static func json(_ value: JSONValue, status: Int = 200, headers extra: [(String, String)] = []) -> HTTPResponse {
         var headers = HTTPHeaders([("Content-Type", "application/json")])
         for (name, value) in extra { headers.add(name: name, value: value) }
@@ -11,7 +11,7 @@ extension HTTPResponse {
 }
 
 extension HTTPRequest {
-    /// The body parsed as JSON, after checking that the client declared it as JSON.
+    /// Parses the body as JSON, after checking that the client declared it as JSON.
     func jsonBody() throws(Problem) -> JSONValue {
         let contentType = headers.first("Content-Type")
         guard let contentType, MediaType.matches(contentType, "application/json") else {
@@ -24,7 +24,7 @@ extension HTTPRequest {
         }
     }
 
-    /// The body as UTF-8 text of the given media type.
+    /// Returns the body as UTF-8 text of the given media type.
     func textBody(mediaType: String) throws(Problem) -> String {
         let contentType = headers.first("Content-Type")
         guard let contentType, MediaType.matches(contentType, mediaType) else {

@@ -41,7 +41,7 @@ final class Metrics: Sendable {
         histogram.sum += seconds
     }
 
-    /// The exposition text; gauges that live elsewhere are passed in at render time.
+    /// Renders the exposition text; gauges kept elsewhere are passed in at render time.
     func render(openConnections: Int, parkedPolls: Int, bundles: [PublishedBundle],
                 agents: [String: [AgentState: Int]]) -> String {
         let (requests, latency) = state.withLock { ($0.requests, $0.latency) }

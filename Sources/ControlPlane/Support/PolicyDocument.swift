@@ -11,7 +11,7 @@ enum PolicyDocument {
     /// Reads a whole policy; a missing section takes its default value, as a section PUT does.
     ///
     /// A `version` member, as `GET …/policy` returns it, is accepted and ignored, so a document can be
-    /// read, edited and sent back; `If-Match` is what guards against overwriting a newer version.
+    /// read, edited and sent back. `If-Match` is what guards against overwriting a newer version.
     static func policy(from json: JSONValue) throws(ValidationFailure) -> Policy {
         var reader = ObjectReader(json)
         _ = reader.optional("version")
@@ -34,7 +34,7 @@ enum PolicyDocument {
         return policy
     }
 
-    /// The policy a published envelope carries; its signature was checked when it was made.
+    /// Reads the policy a published envelope carries; its signature was checked when it was made.
     static func policy(fromEnvelope envelope: [UInt8]) throws -> Policy {
         let payload = try Envelope(decoding: envelope).payload
         let json = try JSONParser.parse(payload)
@@ -50,7 +50,7 @@ enum PolicyDocument {
         return try policy(from: .object(members))
     }
 
-    /// A strong entity tag over the policy's canonical JSON, so it changes exactly when the policy does.
+    /// Returns a strong entity tag over the policy's canonical JSON, so it changes exactly when the policy does.
     static func etag(of policy: Policy) -> String {
         "\"" + String(SHA256.hex(JSONValue.object(json(of: policy)).encoded()).prefix(32)) + "\""
     }
@@ -70,7 +70,7 @@ enum PolicyDocument {
                           + "read it again and reapply your change")
     }
 
-    /// The difference per section: added and removed list entries, and changed fields with both values.
+    /// Returns the difference per section: added and removed list entries, and changed fields with both values.
     static func diff(from old: Policy, to new: Policy) -> JSONValue {
         var sections: [(key: String, value: JSONValue)] = []
         for section in Policy.Section.allCases {

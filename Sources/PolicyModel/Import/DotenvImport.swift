@@ -1,6 +1,6 @@
 /// Applies the settings of a self-hosted PostHog environment file to a policy.
 ///
-/// Only the keys it knows change the policy, and only the parts they name: a file without
+/// Only the keys it recognizes change the policy, and only the parts they name: a file without
 /// `ALLOWED_IP_BLOCKS` keeps the current allowlist. `DEBUG` and `TEST` set the app mode together
 /// (a missing one counts as false), with test winning over debug as in the app itself.
 /// `PERIMETER_EXEMPT_PATHS` (comma-separated) is Perimeter's own key for the exempt paths, which
@@ -109,7 +109,13 @@ public enum DotenvImport {
         }
 
         if let appMode {
-            policy.cookies.appMode = appMode.test ? .test : appMode.debug ? .debug : .production
+            if appMode.test {
+                policy.cookies.appMode = .test
+            } else if appMode.debug {
+                policy.cookies.appMode = .debug
+            } else {
+                policy.cookies.appMode = .production
+            }
         }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         return Outcome(policy: policy, applied: applied, ignored: ignored)

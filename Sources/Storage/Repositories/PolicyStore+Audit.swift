@@ -73,11 +73,6 @@ extension PolicyStore {
         }
     }
 
-    /// The audit row that published a version, which names its author.
-    public func publication(environment: String, version: Int) throws(StorageError) -> AuditEntry? {
-        try audit(environment: environment, versions: version...version).first
-    }
-
     /// Audit rows that published versions in `versions` of an environment, newest first.
     public func audit(environment: String, versions: ClosedRange<Int>) throws(StorageError) -> [AuditEntry] {
         try connection.query("""

@@ -58,7 +58,7 @@ extension PolicyStore {
         try connection.run("UPDATE secret_keys SET sealed_value = ? WHERE id = ?", [.blob(sealedValue), .text(id)])
     }
 
-    /// The environment's keys, newest first by insertion; `environmentID` nil lists the keys of every environment.
+    /// Returns the environment's keys, newest first by insertion; `environmentID` nil lists the keys of every environment.
     public func secretKeys(ofEnvironment environmentID: Int64?) throws(StorageError) -> [SecretKeyRecord] {
         let filter = environmentID == nil ? "" : "WHERE environment_id = ?"
         return try connection.query("""

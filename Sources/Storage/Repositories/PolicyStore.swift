@@ -13,7 +13,7 @@ public struct PolicyStore {
 
     private static let environmentColumns = "id, name, created_at, deleted_at, current_version"
 
-    /// The environment of that name, including a deleted one (check `deletedAt`).
+    /// Returns the environment of that name, including a deleted one (check `deletedAt`).
     public func environment(named name: String) throws(StorageError) -> EnvironmentRecord? {
         try connection.queryOne("SELECT \(Self.environmentColumns) FROM environments WHERE name = ?", [.text(name)])
             .map(Self.environment(from:))
@@ -54,7 +54,7 @@ public struct PolicyStore {
 
     // MARK: - Policy sections
 
-    /// The stored policy; a section without a row has its default value.
+    /// Returns the stored policy; a section without a row has its default value.
     public func policy(ofEnvironment id: Int64) throws(StorageError) -> Policy {
         var policy = Policy()
         for row in try connection.query("SELECT section, document FROM policy_sections WHERE environment_id = ?",
@@ -119,7 +119,7 @@ public struct PolicyStore {
                   .text(key.state), .text(key.createdAt.rfc3339), .text(key.stateSince.rfc3339)])
     }
 
-    /// Every signing key, oldest first.
+    /// Returns every signing key, oldest first.
     public func signingKeys() throws(StorageError) -> [SigningKeyRecord] {
         try connection.query("""
             SELECT key_id, algorithm, public_key_der, sealed_private_key, state, created_at,

@@ -59,8 +59,10 @@ final class Connection {
 
     func enqueue(_ bytes: [UInt8]) {
         if outputStart == output.count {
-            output.removeAll(keepingCapacity: true)
+            // With nothing pending, the encoded response becomes the buffer instead of being copied into it.
+            output = bytes
             outputStart = 0
+            return
         }
         output.append(contentsOf: bytes)
     }

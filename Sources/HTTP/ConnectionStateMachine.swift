@@ -81,7 +81,13 @@ struct ConnectionStateMachine {
 
     /// The earliest moment at which `deadlineReached` has something to do.
     var nextDeadline: ContinuousClock.Instant? {
-        [headDeadline, bodyDeadline, idleDeadline, writeDeadline, lingerDeadline].compactMap { $0 }.min()
+        // Compared pairwise, because the loop asks after every event and an array would allocate each time.
+        func earlier(_ lhs: ContinuousClock.Instant?, _ rhs: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+            guard let lhs else { return rhs }
+            guard let rhs else { return lhs }
+            return min(lhs, rhs)
+        }
+        return earlier(earlier(earlier(headDeadline, bodyDeadline), earlier(idleDeadline, writeDeadline)), lingerDeadline)
     }
 
     // MARK: - Events

@@ -35,20 +35,27 @@ extension EventLoopCore {
     }
 
     /// Carries out the machine's actions, then writes what they queued and feeds the outcome back to the machine.
+    ///
+    /// A response the responder makes while its `handle` runs is fed to the machine at once. The actions that
+    /// follow from it run in the next round, after the rest of this round's actions, which keeps the machine's
+    /// order. Output is written once the rounds queue nothing more, so a request and its response cost one send.
     func perform(_ actions: [ConnectionStateMachine.Action], on connection: Connection, now: ContinuousClock.Instant) {
         var actions = actions
+        var hasUnwrittenOutput = false
         while !actions.isEmpty {
-            var hasNewOutput = false
+            var followingActions: [ConnectionStateMachine.Action] = []
             for action in actions {
                 switch action {
                 case .dispatch(let request, let sequence):
-                    dispatch(request, sequence: sequence, on: connection)
+                    if let response = dispatch(request, sequence: sequence, on: connection) {
+                        followingActions += connection.machine.responseReady(response, sequence: sequence, now: now)
+                    }
                 case .sendContinue:
                     connection.enqueue(ResponseEncoder.continueBytes)
-                    hasNewOutput = true
+                    hasUnwrittenOutput = true
                 case .send(let response, let responseContext):
                     connection.enqueue(encode(response, context: responseContext, peer: connection.peer))
-                    hasNewOutput = true
+                    hasUnwrittenOutput = true
                 case .shutdownOutput:
                     do throws(SystemCallError) {
                         try connection.shutdownOutput()
@@ -61,7 +68,14 @@ extension EventLoopCore {
                     return
                 }
             }
-            actions = hasNewOutput ? writeOutput(of: connection, now: now) : []
+            if !followingActions.isEmpty {
+                actions = followingActions
+            } else if hasUnwrittenOutput {
+                hasUnwrittenOutput = false
+                actions = writeOutput(of: connection, now: now)
+            } else {
+                actions = []
+            }
         }
     }
 
@@ -80,14 +94,13 @@ extension EventLoopCore {
         }
     }
 
-    private func dispatch(_ request: HTTPRequest, sequence: UInt64, on connection: Connection) {
-        let loop = self.loop
-        let connectionID = connection.id
+    /// Hands the request to the responder and returns the response it made before returning, if any.
+    private func dispatch(_ request: HTTPRequest, sequence: UInt64, on connection: Connection) -> HTTPResponse? {
+        let handoff = ResponseHandoff(loop: loop, sequence: sequence, connectionID: connection.id)
         context.responder.handle(request) { response in
-            loop.execute { core in
-                core.deliver(response, sequence: sequence, connectionID: connectionID)
-            }
+            handoff.respond(response)
         }
+        return handoff.finishHandling()
     }
 
     /// Encodes a response, replacing one the encoder rejects with a 500 problem so the client still gets a response.

@@ -23,6 +23,11 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
         fields.append((name: name, value: value))
     }
 
+    /// Reserves room for `count` field lines in all, so that adding them one by one does not reallocate.
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Removes every field named `name`, then appends one line with `value`.
     public mutating func replaceOrAdd(name: String, value: String) {
         remove(name: name)
@@ -40,7 +45,12 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
 
     /// Returns the values of all fields named `name` in wire order, or an empty array when there is none.
     public subscript(_ name: String) -> [String] {
-        fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
+        // One pass that allocates only when a field matches; every request looks up several names.
+        var values: [String] = []
+        for field in fields where field.name.equalsIgnoringASCIICase(name) {
+            values.append(field.value)
+        }
+        return values
     }
 
     /// Returns the value of the first field named `name`.

@@ -12,21 +12,49 @@ public enum HTTPVersion: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A complete request as read from a connection, body included.
+///
+/// The fields live in one shared, immutable storage object, so copying a request costs one reference count rather
+/// than one per string. The loop copies each request several times on its way to the responder.
 public struct HTTPRequest: Sendable {
+    private final class Storage: Sendable {
+        let method: String
+        let target: String
+        let path: String
+        let query: String?
+        let version: HTTPVersion
+        let headers: HTTPHeaders
+        let body: [UInt8]
+        let peer: SocketAddress
+
+        init(method: String, target: String, path: String, query: String?, version: HTTPVersion,
+             headers: HTTPHeaders, body: [UInt8], peer: SocketAddress) {
+            self.method = method
+            self.target = target
+            self.path = path
+            self.query = query
+            self.version = version
+            self.headers = headers
+            self.body = body
+            self.peer = peer
+        }
+    }
+
+    private let storage: Storage
+
     /// The method exactly as sent; methods are case-sensitive tokens (RFC 9110 section 9.1).
-    public let method: String
+    public var method: String { storage.method }
     /// The raw request-target: an origin-form path with optional query, or `*` for `OPTIONS`.
-    public let target: String
+    public var target: String { storage.target }
     /// The target before the first `?`, not percent-decoded.
-    public let path: String
+    public var path: String { storage.path }
     /// The target after the first `?`, not percent-decoded; nil when the target has no `?`.
-    public let query: String?
-    public let version: HTTPVersion
-    public let headers: HTTPHeaders
+    public var query: String? { storage.query }
+    public var version: HTTPVersion { storage.version }
+    public var headers: HTTPHeaders { storage.headers }
     /// The body with any chunked transfer coding removed.
-    public let body: [UInt8]
+    public var body: [UInt8] { storage.body }
     /// The remote address of the connection, never a forwarded one.
-    public let peer: SocketAddress
+    public var peer: SocketAddress { storage.peer }
 
     /// Creates a request, splitting `target` into `path` and `query` at its first `?`.
     public init(
@@ -37,18 +65,18 @@ public struct HTTPRequest: Sendable {
         body: [UInt8] = [],
         peer: SocketAddress
     ) {
-        self.method = method
-        self.target = target
+        let path: String
+        let query: String?
         if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            self.path = String(target[..<mark])
-            self.query = String(target[target.index(after: mark)...])
+            path = String(target[..<mark])
+            query = String(target[target.index(after: mark)...])
         } else {
-            self.path = target
-            self.query = nil
+            path = target
+            query = nil
         }
-        self.version = version
-        self.headers = headers
-        self.body = body
-        self.peer = peer
+        storage = Storage(
+            method: method, target: target, path: path, query: query, version: version,
+            headers: headers, body: body, peer: peer
+        )
     }
 }

@@ -9,8 +9,9 @@ import Synchronization
 ///   any process of the same user bind the same port.
 /// - Readiness: level-triggered epoll, registered only for the events a connection currently wants.
 /// - Deadlines: each loop keeps a min-heap of connection deadlines, and epoll_wait sleeps until the earliest.
-/// - Responses: `HTTPResponder.handle` runs on the loop thread. Its `respond` closure may run on any thread; it
-///   queues the response on the connection's loop and signals that loop's eventfd.
+/// - Responses: `HTTPResponder.handle` runs on the loop thread. A response made before `handle` returns is written
+///   in the same pass. The `respond` closure may also run later, on any thread; it then queues the response on the
+///   connection's loop and signals that loop's eventfd.
 ///
 /// The loop threads run until `shutdown(gracePeriod:)`; releasing a running server does not stop them.
 public final class HTTPServer: Sendable {

@@ -22,16 +22,16 @@ extension RequestParser {
 
     /// Accepts `HTTP/1.0` and `HTTP/1.1`; any other well-formed `HTTP/d.d` gets 505.
     static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(RequestRejection) -> HTTPVersion {
-        let bytes = Array(bytes)
-        guard bytes.count == 8,
-              bytes[0..<5].elementsEqual("HTTP/".utf8),
-              bytes[5].isDecimalDigit,
-              bytes[6] == UInt8(ascii: "."),
-              bytes[7].isDecimalDigit
-        else {
+        guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8) else {
             throw .malformed("The protocol version must have the form HTTP/1.1.")
         }
-        switch (bytes[5], bytes[7]) {
+        let major = bytes[bytes.startIndex + 5]
+        let dot = bytes[bytes.startIndex + 6]
+        let minor = bytes[bytes.startIndex + 7]
+        guard major.isDecimalDigit, dot == UInt8(ascii: "."), minor.isDecimalDigit else {
+            throw .malformed("The protocol version must have the form HTTP/1.1.")
+        }
+        switch (major, minor) {
         case (UInt8(ascii: "1"), UInt8(ascii: "1")):
             return .http11
         case (UInt8(ascii: "1"), UInt8(ascii: "0")):
@@ -82,28 +82,50 @@ extension RequestParser {
     /// Field values are decoded as UTF-8 with invalid sequences replaced by U+FFFD; the bytes themselves were
     /// already checked to contain no control character other than HTAB.
     static func parseFieldLine(_ line: ArraySlice<UInt8>) throws(RequestRejection) -> (name: String, value: String) {
+        // Every field line of every request passes through here, so it works on the raw bytes without bounds checks.
+        let result = line.withUnsafeBufferPointer { bytes in
+            Result { () throws(RequestRejection) in try parseFieldLine(bytes) }
+        }
+        return try result.get()
+    }
+
+    private static func parseFieldLine(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws(RequestRejection) -> (name: String, value: String) {
         // RFC 9112 section 5.2: obs-fold, a line starting with whitespace, must be rejected or replaced.
         if let first = line.first, first.isWhitespace {
             throw .malformed("A header field line starts with whitespace (obsolete line folding).")
         }
-        guard let colon = line.firstIndex(of: .colon) else {
+        var colon = 0
+        while colon < line.count && line[colon] != .colon {
+            colon += 1
+        }
+        guard colon < line.count else {
             throw .malformed("A header field line has no colon.")
         }
-        let name = line[..<colon]
+        let name = UnsafeBufferPointer(rebasing: line[..<colon])
         guard !name.isEmpty else {
             throw .malformed("A header field name is empty.")
         }
         // RFC 9112 section 5.1: whitespace between the name and the colon must be rejected with 400.
-        if let last = name.last, last.isWhitespace {
+        if name[name.count - 1].isWhitespace {
             throw .malformed("A header field has whitespace between its name and the colon.")
         }
-        guard name.allSatisfy(\.isTokenCharacter) else {
+        for byte in name where !byte.isTokenCharacter {
             throw .malformed("A header field name is not a token.")
         }
         let nameText = String(decoding: name, as: UTF8.self)
 
-        let value = line[(colon + 1)...].trimmingWhitespace()
-        guard value.allSatisfy(\.isFieldValueCharacter) else {
+        var valueStart = colon + 1
+        var valueEnd = line.count
+        while valueStart < valueEnd && line[valueStart].isWhitespace {
+            valueStart += 1
+        }
+        while valueEnd > valueStart && line[valueEnd - 1].isWhitespace {
+            valueEnd -= 1
+        }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
+        for byte in value where !byte.isFieldValueCharacter {
             throw .malformed("The value of header field \(nameText) contains a control character.")
         }
         return (nameText, String(decoding: value, as: UTF8.self))

@@ -1,3 +1,5 @@
+import Glibc
+
 /// An incremental HTTP/1.1 request parser over raw bytes (RFC 9112), with no I/O inside.
 ///
 /// Add bytes with `append(_:)`, then call `next()` until it returns `.needMoreBytes`. Each request yields `.head`
@@ -154,6 +156,9 @@ struct RequestParser {
                 )
             }
             let field = try Self.parseFieldLine(buffer[line])
+            if headers.isEmpty {
+                headers.reserveCapacity(8)
+            }
             headers.add(name: field.name, value: field.value)
             return nil
         }
@@ -204,7 +209,9 @@ struct RequestParser {
     /// The checks run byte by byte in order, and a trailing CR waits for the byte after it, so the outcome does not
     /// depend on how the bytes were split across `append` calls. At most `maxLength + 2` bytes of a line are scanned.
     mutating func scanLine(maxLength: Int) throws(RequestRejection) -> LineScan {
-        var index = start + scanned
+        // Until the line has `maxLength` bytes, a byte other than CR or LF needs no check, so such bytes are
+        // skipped in bulk. The loop then checks the rest byte by byte.
+        var index = firstLineBreakByte(from: start + scanned, before: min(buffer.count, start + maxLength))
         while index < buffer.count {
             let byte = buffer[index]
             if byte == .lineFeed {
@@ -232,6 +239,19 @@ struct RequestParser {
         let endsInCarriageReturn = pendingCount > 0 && buffer[buffer.count - 1] == .carriageReturn
         scanned = endsInCarriageReturn ? pendingCount - 1 : pendingCount
         return .incomplete
+    }
+
+    /// Returns the index of the first CR or LF in `buffer[from..<end]`, or `end` when there is none.
+    private func firstLineBreakByte(from: Int, before end: Int) -> Int {
+        guard from < end else { return from }
+        return buffer.withUnsafeBytes { bytes in
+            let base = bytes.baseAddress! + from
+            let count = end - from
+            let lineFeed = memchr(base, Int32(UInt8.lineFeed), count).map { UnsafeRawPointer($0) - base } ?? count
+            let carriageReturn = memchr(base, Int32(UInt8.carriageReturn), lineFeed)
+                .map { UnsafeRawPointer($0) - base } ?? lineFeed
+            return from + carriageReturn
+        }
     }
 
     private func requestLineTooLong() -> RequestRejection {

@@ -16,11 +16,17 @@ public enum SHA256 {
 
     /// Returns the 32-byte digest of `bytes`.
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        if let digest = bytes.withContiguousStorageIfAvailable({ hash(bytes: UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
+        return Array(bytes).withUnsafeBytes { hash(bytes: $0) }
+    }
+
+    /// Returns the 32-byte digest of the bytes in `input`.
+    public static func hash(bytes input: UnsafeRawBufferPointer) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: byteCount)
-        let succeeded = Array(bytes).withUnsafeBytes { input in
-            digest.withUnsafeMutableBytes { output in
-                EVP_Digest(input.baseAddress, input.count, output.baseAddress, nil, algorithm, nil)
-            }
+        let succeeded = digest.withUnsafeMutableBytes { output in
+            EVP_Digest(input.baseAddress, input.count, output.baseAddress, nil, algorithm, nil)
         }
         // EVP_Digest fails only when OpenSSL cannot allocate a context; carrying on would publish a zero digest.
         precondition(succeeded == 1, "EVP_Digest(SHA-256) failed")

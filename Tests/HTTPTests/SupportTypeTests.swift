@@ -82,3 +82,34 @@ import Testing
         #expect(queue.popExpired(now: start + .seconds(8)) == nil)
     }
 }
+
+@Suite struct ByteClassTests {
+    private static func bytes(_ grammar: String) -> Set<UInt8> {
+        Set(grammar.utf8).union(UInt8(ascii: "0")...UInt8(ascii: "9"))
+            .union(UInt8(ascii: "a")...UInt8(ascii: "z")).union(UInt8(ascii: "A")...UInt8(ascii: "Z"))
+    }
+
+    @Test func tokenCharactersMatchGrammar() {
+        let tchar = Self.bytes("!#$%&'*+-.^_`|~")
+        for byte in UInt8.min...UInt8.max {
+            #expect(byte.isTokenCharacter == tchar.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test func targetCharactersMatchGrammar() {
+        let allowed = Self.bytes("-._~!$&'()*+,;=:@/?")
+        for byte in UInt8.min...UInt8.max {
+            #expect(byte.isTargetCharacter == allowed.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test func caseInsensitiveEqualityFoldsOnlyLetters() {
+        #expect("Content-Length".equalsIgnoringASCIICase("content-LENGTH"))
+        #expect(!"Content-Length".equalsIgnoringASCIICase("Content-Lengt"))
+        #expect(!"a@".equalsIgnoringASCIICase("a`"))
+        // "@" and "`" differ from "[" and "{" by 0x20 but are not letters.
+        #expect(!"[".equalsIgnoringASCIICase("{"))
+        #expect("Ünïcode".equalsIgnoringASCIICase("üNïCODE") == false)
+        #expect("Ünïcode".equalsIgnoringASCIICase("ÜNïCODE"))
+    }
+}

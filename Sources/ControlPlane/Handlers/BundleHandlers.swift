@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import HTTP
 import PolicyModel
 import Signing
@@ -97,10 +98,21 @@ extension ControlPlaneResponder {
 
 /// Entity-tag comparison for `If-None-Match` (RFC 9110 section 13.1.2), which uses the weak comparison.
 enum EntityTag {
+    private static func hasSameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        return lhs.withUTF8Bytes { lhsBytes in
+            rhs.withUTF8Bytes { rhsBytes in
+                lhsBytes.isEmpty || memcmp(lhsBytes.baseAddress!, rhsBytes.baseAddress!, lhsBytes.count) == 0
+            }
+        }
+    }
+
     static func anyMatches(_ fieldValues: [String], _ etag: String) -> Bool {
         // Pollers send back exactly the tag they got. Comparing the whole value first keeps that case,
         // the hot path of every poll, free of splitting and trimming.
-        for value in fieldValues where value.utf8.elementsEqual(etag.utf8) { return true }
+        for value in fieldValues where hasSameBytes(value, etag) {
+            return true
+        }
         let opaque = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
         for value in fieldValues {
             for member in value.split(separator: ",") {

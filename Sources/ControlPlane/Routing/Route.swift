@@ -1,3 +1,4 @@
+import HTTP
 import PolicyModel
 
 /// The API's routes, matched on raw path segments.
@@ -209,16 +210,15 @@ enum Route: Equatable {
     /// Returns the environment of a `/v1/environments/{env}/bundle` path, read without splitting the path,
     /// because edge proxies poll that route far more often than all others together.
     private static func pollEnvironment(in path: String) -> String? {
-        let prefix = "/v1/environments/".utf8
-        let suffix = "/bundle".utf8
-        let bytes = path.utf8
-        guard bytes.count > prefix.count + suffix.count, bytes.starts(with: prefix),
-              bytes.reversed().starts(with: suffix.reversed()) else { return nil }
-        let start = bytes.index(bytes.startIndex, offsetBy: prefix.count)
-        let end = bytes.index(bytes.endIndex, offsetBy: -suffix.count)
-        let name = Substring(path.utf8[start..<end])
-        guard EnvironmentName.isValid(name) else { return nil }
-        return String(name)
+        path.withUTF8Bytes { bytes in
+            let prefix = "/v1/environments/".utf8
+            let suffix = "/bundle".utf8
+            guard bytes.count > prefix.count + suffix.count, bytes.starts(with: prefix),
+                  bytes[(bytes.count - suffix.count)...].elementsEqual(suffix) else { return nil }
+            let name = UnsafeBufferPointer(rebasing: bytes[prefix.count..<(bytes.count - suffix.count)])
+            guard EnvironmentName.isValid(utf8: name) else { return nil }
+            return String(decoding: name, as: UTF8.self)
+        }
     }
 
     /// A decimal version without sign or leading zeros that fits in an `Int`.

@@ -30,8 +30,8 @@ final class TokenAuthenticator: Sendable {
 
     /// Returns the actor behind the request's bearer token, or nil when it has none or an unknown one.
     func authenticate(_ request: HTTPRequest, now: Timestamp) -> Actor? {
-        guard let token = TokenAuthenticator.bearerToken(in: request.headers["Authorization"]) else { return nil }
-        let digest = SHA256.hash(Array(token.utf8))
+        let fields = request.headers["Authorization"]
+        guard fields.count == 1, let digest = Self.bearerTokenDigest(in: fields[0]) else { return nil }
         let match: Credential? = state.withLock { state in
             var found: Credential?
             for credential in state.credentials where ConstantTime.equals(credential.digest, digest) {
@@ -59,12 +59,39 @@ final class TokenAuthenticator: Sendable {
     /// Returns the token of exactly one `Authorization: Bearer <token>` field (RFC 6750 section 2.1).
     static func bearerToken(in values: [String]) -> String? {
         guard values.count == 1 else { return nil }
-        let value = values[0]
-        guard let space = value.firstIndex(of: " "),
-              value[..<space].utf8.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
-        let token = value[value.index(after: space)...].drop { $0 == " " }
-        guard !token.isEmpty, token.utf8.allSatisfy(isToken68Byte) else { return nil }
-        return String(token)
+        return withBearerToken(in: values[0]) { token in token.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// Returns the SHA-256 digest of the token in one `Authorization` field value, hashed in place because this
+    /// runs for every request.
+    static func bearerTokenDigest(in value: String) -> [UInt8]? {
+        withBearerToken(in: value) { token in token.map { SHA256.hash(bytes: UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// Calls `body` with the token bytes of a `Bearer <token>` field value, or with nil when the value is not one.
+    private static func withBearerToken<Result>(
+        in value: String,
+        _ body: (UnsafeBufferPointer<UInt8>?) -> Result
+    ) -> Result {
+        func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result {
+            let scheme = "bearer".utf8
+            let space = UInt8(ascii: " ")
+            guard bytes.count > scheme.count, bytes[scheme.count] == space,
+                  zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 })
+            else { return body(nil) }
+            var tokenStart = scheme.count + 1
+            while tokenStart < bytes.count && bytes[tokenStart] == space {
+                tokenStart += 1
+            }
+            let token = UnsafeBufferPointer(rebasing: bytes[tokenStart...])
+            guard !token.isEmpty, token.allSatisfy(isToken68Byte) else { return body(nil) }
+            return body(token)
+        }
+        if let result = value.utf8.withContiguousStorageIfAvailable(parse) {
+            return result
+        }
+        var copy = value
+        return copy.withUTF8(parse)
     }
 
     static func isToken68Byte(_ byte: UInt8) -> Bool {

@@ -3,7 +3,14 @@ public enum EnvironmentName {
     public static let defaultName = "default"
 
     public static func isValid(_ name: some StringProtocol) -> Bool {
-        let bytes = Array(name.utf8)
+        if let isValid = name.utf8.withContiguousStorageIfAvailable({ isValid(utf8: $0) }) {
+            return isValid
+        }
+        return Array(name.utf8).withUnsafeBufferPointer { isValid(utf8: $0) }
+    }
+
+    /// Checks a name given as UTF-8 bytes, which lets the poll route check one without making a string.
+    public static func isValid(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first, bytes.count <= 63, isLowerAlphanumeric(first) else { return false }
         return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }

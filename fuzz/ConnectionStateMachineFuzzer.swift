@@ -42,7 +42,7 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String) {
 /// The event loop's side of one connection, with the socket, the responder and the clock replaced by the script.
 struct ConnectionDriver {
     var machine: ConnectionStateMachine
-    var now: ContinuousClock.Instant
+    var now: MonotonicInstant
     var controls: ArraySlice<UInt8>
     /// Bytes the client has not sent yet.
     var stream: ArraySlice<UInt8>
@@ -67,7 +67,7 @@ struct ConnectionDriver {
         let controlCount = min(Int(script.first ?? 0), max(script.count - 1, 0))
         controls = script.dropFirst().prefix(controlCount)
         stream = script.dropFirst(1 + controlCount)
-        now = ContinuousClock.now
+        now = MonotonicInstant.now
         machine = ConnectionStateMachine(
             peer: SocketAddress(host: "192.0.2.1", port: 40_000),
             limits: machineLimits,

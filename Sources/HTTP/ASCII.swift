@@ -41,6 +41,12 @@ extension UInt8 {
         Self.isMember(self, low: 0xAFFF_FFD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFF)
     }
 
+    /// A byte of a Host field value, `uri-host [ ":" port ]` (RFC 9110 section 7.2): the bytes of reg-name and
+    /// IP-literal, which are letters, digits and the symbols - . _ ~ ! $ & ' ( ) * + , ; = % : [ ].
+    var isHostCharacter: Bool {
+        Self.isMember(self, low: 0x2FFF_7FF2_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE)
+    }
+
     /// Tests `byte` against a set of ASCII bytes given as two masks: bit n of `low` stands for byte n, and
     /// bit n of `high` for byte 64 + n. Bytes from 128 up are never members.
     @inline(__always)

@@ -16,8 +16,8 @@ final class Acceptor {
     private let context: ServerContext
     private var reserve: OwnedDescriptor?
     /// When the paused listener is watched again; nil while it is watched.
-    private(set) var resumeAt: ContinuousClock.Instant?
-    private var lastWarningAt: ContinuousClock.Instant?
+    private(set) var resumeAt: MonotonicInstant?
+    private var lastWarningAt: MonotonicInstant?
     private var suppressedWarningCount = 0
 
     init(listener: OwnedDescriptor, epoll: Int32, context: ServerContext) {
@@ -31,7 +31,7 @@ final class Acceptor {
     ///
     /// Connections beyond `maxConnections` are closed at once, so clients see the connection end instead of waiting
     /// in the kernel's queue.
-    func acceptConnections(now: ContinuousClock.Instant, assign: (ListeningSocket.Accepted) -> Void) {
+    func acceptConnections(now: MonotonicInstant, assign: (ListeningSocket.Accepted) -> Void) {
         for _ in 0..<Self.maxAcceptsPerWakeUp {
             let result: IOResult<ListeningSocket.Accepted>
             do throws(SystemCallError) {
@@ -54,13 +54,13 @@ final class Acceptor {
     }
 
     /// Watches the listener again once the pause has passed.
-    func resumeIfDue(now: ContinuousClock.Instant) {
+    func resumeIfDue(now: MonotonicInstant) {
         guard let resumeAt, resumeAt <= now else { return }
         self.resumeAt = nil
         setListenerEvents(Epoll.input)
     }
 
-    private func shouldContinue(after error: SystemCallError, now: ContinuousClock.Instant) -> Bool {
+    private func shouldContinue(after error: SystemCallError, now: MonotonicInstant) -> Bool {
         switch error.errno {
         case ECONNABORTED, EPROTO, EPERM, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH:
             // The pending connection failed before accept returned it; accept(2) recommends retrying as for EAGAIN.
@@ -78,7 +78,7 @@ final class Acceptor {
         }
     }
 
-    private func shedPendingConnections(now: ContinuousClock.Instant) {
+    private func shedPendingConnections(now: MonotonicInstant) {
         guard reserve != nil else {
             pause(now: now)
             return
@@ -102,7 +102,7 @@ final class Acceptor {
         }
     }
 
-    private func pause(now: ContinuousClock.Instant) {
+    private func pause(now: MonotonicInstant) {
         resumeAt = now + Self.pauseDuration
         setListenerEvents(0)
     }
@@ -118,7 +118,7 @@ final class Acceptor {
     }
 
     /// Logs a warning at most once per `warningInterval`, with the number of warnings left out since the last one.
-    private func warn(_ message: String, now: ContinuousClock.Instant, _ metadata: [String: String]) {
+    private func warn(_ message: String, now: MonotonicInstant, _ metadata: [String: String]) {
         if let lastWarningAt, now < lastWarningAt + Self.warningInterval {
             suppressedWarningCount += 1
             return

@@ -22,7 +22,7 @@ final class Connection {
     /// The epoll events registered for the socket, to skip redundant epoll_ctl calls.
     var registeredEvents: UInt32
     /// The deadline of this connection's earliest entry in the loop's `DeadlineQueue`.
-    var scheduledDeadline: ContinuousClock.Instant?
+    var scheduledDeadline: MonotonicInstant?
     private let socket: Socket
     private var output: [UInt8] = []
     private var outputStart = 0

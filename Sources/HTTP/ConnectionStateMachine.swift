@@ -53,7 +53,9 @@ struct ConnectionStateMachine {
     private let limits: HTTPLimits
     private let timeouts: HTTPTimeouts
     private var parser: RequestParser
-    private var state = State.open
+    private var state = State.open {
+        didSet { isReadingEnabled = state == .open || state == .lingering }
+    }
     private var pending: [PendingOutput] = []
     private var currentHead: RequestHead?
     private var nextSequence: UInt64 = 0
@@ -61,13 +63,13 @@ struct ConnectionStateMachine {
     private var isDraining = false
     private var hasInputEnded = false
     private var hasSentClosingResponse = false
-    private var headDeadline: ContinuousClock.Instant?
-    private var bodyDeadline: ContinuousClock.Instant?
-    private var idleDeadline: ContinuousClock.Instant?
-    private var writeDeadline: ContinuousClock.Instant?
-    private var lingerDeadline: ContinuousClock.Instant?
+    private var headDeadline: MonotonicInstant? { didSet { updateNextDeadline() } }
+    private var bodyDeadline: MonotonicInstant? { didSet { updateNextDeadline() } }
+    private var idleDeadline: MonotonicInstant? { didSet { updateNextDeadline() } }
+    private var writeDeadline: MonotonicInstant? { didSet { updateNextDeadline() } }
+    private var lingerDeadline: MonotonicInstant? { didSet { updateNextDeadline() } }
 
-    init(peer: SocketAddress, limits: HTTPLimits, timeouts: HTTPTimeouts, now: ContinuousClock.Instant) {
+    init(peer: SocketAddress, limits: HTTPLimits, timeouts: HTTPTimeouts, now: MonotonicInstant) {
         self.peer = peer
         self.limits = limits
         self.timeouts = timeouts
@@ -75,24 +77,31 @@ struct ConnectionStateMachine {
         updateDeadlines(now: now)
     }
 
-    var isReadingEnabled: Bool { state == .open || state == .lingering }
+    // The loop reads `isReadingEnabled` and `nextDeadline` after every event. They are stored, not computed,
+    // because reading a computed property of a machine held in a class copies the whole machine.
+
+    /// Whether the loop should read from the socket: while open, and while lingering to discard input.
+    private(set) var isReadingEnabled = true
+
+    /// The earliest moment at which `deadlineReached` has something to do.
+    private(set) var nextDeadline: MonotonicInstant?
 
     var isClosed: Bool { state == .closed }
 
-    /// The earliest moment at which `deadlineReached` has something to do.
-    var nextDeadline: ContinuousClock.Instant? {
-        // Compared pairwise, because the loop asks after every event and an array would allocate each time.
-        func earlier(_ lhs: ContinuousClock.Instant?, _ rhs: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+    private mutating func updateNextDeadline() {
+        func earlier(_ lhs: MonotonicInstant?, _ rhs: MonotonicInstant?) -> MonotonicInstant? {
             guard let lhs else { return rhs }
             guard let rhs else { return lhs }
             return min(lhs, rhs)
         }
-        return earlier(earlier(earlier(headDeadline, bodyDeadline), earlier(idleDeadline, writeDeadline)), lingerDeadline)
+        nextDeadline = earlier(
+            earlier(earlier(headDeadline, bodyDeadline), earlier(idleDeadline, writeDeadline)), lingerDeadline
+        )
     }
 
     // MARK: - Events
 
-    mutating func bytesReceived(_ bytes: some Collection<UInt8>, now: ContinuousClock.Instant) -> [Action] {
+    mutating func bytesReceived(_ bytes: some Collection<UInt8>, now: MonotonicInstant) -> [Action] {
         // Lingering input is discarded; in other states the loop does not read at all.
         guard state == .open else { return [] }
         parser.append(bytes)
@@ -103,7 +112,7 @@ struct ConnectionStateMachine {
 
     /// Records that the peer has closed its sending side. A partial request is dropped, but complete requests still
     /// get their responses.
-    mutating func endOfInput(now: ContinuousClock.Instant) -> [Action] {
+    mutating func endOfInput(now: MonotonicInstant) -> [Action] {
         hasInputEnded = true
         switch state {
         case .closed:
@@ -124,7 +133,7 @@ struct ConnectionStateMachine {
     mutating func responseReady(
         _ response: HTTPResponse,
         sequence: UInt64,
-        now: ContinuousClock.Instant
+        now: MonotonicInstant
     ) -> [Action] {
         let index = pending.firstIndex { entry in
             if case .response(sequence, _, _, nil) = entry { true } else { false }
@@ -139,7 +148,7 @@ struct ConnectionStateMachine {
     }
 
     /// Records that the loop could not write every byte; without progress, the write deadline keeps running.
-    mutating func writeBlocked(madeProgress: Bool, now: ContinuousClock.Instant) {
+    mutating func writeBlocked(madeProgress: Bool, now: MonotonicInstant) {
         if madeProgress || writeDeadline == nil {
             writeDeadline = now + timeouts.write
         }
@@ -147,7 +156,7 @@ struct ConnectionStateMachine {
 
     /// Records that every byte handed over with `send` and `sendContinue` has been written, and closes or lingers
     /// when nothing else is left.
-    mutating func writeCompleted(now: ContinuousClock.Instant) -> [Action] {
+    mutating func writeCompleted(now: MonotonicInstant) -> [Action] {
         guard state != .closed else { return [] }
         isWriting = false
         writeDeadline = nil
@@ -158,8 +167,8 @@ struct ConnectionStateMachine {
     }
 
     /// Acts on every deadline that has passed by `now`.
-    mutating func deadlineReached(now: ContinuousClock.Instant) -> [Action] {
-        func hasPassed(_ deadline: ContinuousClock.Instant?) -> Bool {
+    mutating func deadlineReached(now: MonotonicInstant) -> [Action] {
+        func hasPassed(_ deadline: MonotonicInstant?) -> Bool {
             deadline.map { $0 <= now } ?? false
         }
 
@@ -187,7 +196,7 @@ struct ConnectionStateMachine {
 
     /// Stops reading new requests. An idle connection closes now, and one with a request in progress closes after
     /// sending its response.
-    mutating func shutdownRequested(now: ContinuousClock.Instant) -> [Action] {
+    mutating func shutdownRequested(now: MonotonicInstant) -> [Action] {
         isDraining = true
         switch state {
         case .closed:
@@ -215,7 +224,7 @@ struct ConnectionStateMachine {
         pending.count { if case .response = $0 { true } else { false } }
     }
 
-    private mutating func process(now: ContinuousClock.Instant, into actions: inout [Action]) {
+    private mutating func process(now: MonotonicInstant, into actions: inout [Action]) {
         while true {
             if state == .open {
                 parseRequests(into: &actions)
@@ -307,7 +316,7 @@ struct ConnectionStateMachine {
         }
     }
 
-    private mutating func finishIfDone(now: ContinuousClock.Instant, into actions: inout [Action]) {
+    private mutating func finishIfDone(now: MonotonicInstant, into actions: inout [Action]) {
         guard state == .stopped, pending.isEmpty, !isWriting else { return }
         // During shutdown the grace period matters more than a client that might still be sending.
         if hasSentClosingResponse && !hasInputEnded && !isDraining {
@@ -330,7 +339,7 @@ struct ConnectionStateMachine {
     }
 
     /// Starts or clears the head, body and idle deadlines to match the current phase.
-    private mutating func updateDeadlines(now: ContinuousClock.Instant) {
+    private mutating func updateDeadlines(now: MonotonicInstant) {
         guard state != .closed else { return }
         let phase = parser.phase
         let isReading = state == .open

@@ -5,7 +5,7 @@
 /// comes before the one already queued, so a connection usually has a single entry.
 struct DeadlineQueue {
     struct Entry: Equatable {
-        let deadline: ContinuousClock.Instant
+        let deadline: MonotonicInstant
         let connectionID: UInt64
     }
 
@@ -13,7 +13,7 @@ struct DeadlineQueue {
 
     var count: Int { heap.count }
 
-    var earliest: ContinuousClock.Instant? { heap.first?.deadline }
+    var earliest: MonotonicInstant? { heap.first?.deadline }
 
     mutating func insert(_ entry: Entry) {
         heap.append(entry)
@@ -27,7 +27,7 @@ struct DeadlineQueue {
     }
 
     /// Removes and returns the earliest entry if its deadline is not after `now`.
-    mutating func popExpired(now: ContinuousClock.Instant) -> Entry? {
+    mutating func popExpired(now: MonotonicInstant) -> Entry? {
         guard let first = heap.first, first.deadline <= now else { return nil }
         let last = heap.removeLast()
         guard !heap.isEmpty else { return first }

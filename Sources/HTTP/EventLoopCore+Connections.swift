@@ -2,7 +2,7 @@ import Glibc
 
 /// Socket events and state-machine actions for the connections of one loop.
 extension EventLoopCore {
-    func handle(events: UInt32, on connection: Connection, now: ContinuousClock.Instant) {
+    func handle(events: UInt32, on connection: Connection, now: MonotonicInstant) {
         // Level-triggered epoll reports EPOLLERR and EPOLLHUP even without interest; both mean no more exchange.
         if events & (Epoll.error | Epoll.hangUp) != 0 {
             close(connection)
@@ -18,7 +18,7 @@ extension EventLoopCore {
     }
 
     /// Reads once per readiness, at most one buffer, so that one busy client cannot starve the others on this loop.
-    private func readInput(of connection: Connection, now: ContinuousClock.Instant) {
+    private func readInput(of connection: Connection, now: MonotonicInstant) {
         switch connection.read(into: &readBuffer) {
         case .received(let count):
             perform(connection.machine.bytesReceived(readBuffer[..<count], now: now), on: connection, now: now)
@@ -39,7 +39,7 @@ extension EventLoopCore {
     /// A response the responder makes while its `handle` runs is fed to the machine at once. The actions that
     /// follow from it run in the next round, after the rest of this round's actions, which keeps the machine's
     /// order. Output is written once the rounds queue nothing more, so a request and its response cost one send.
-    func perform(_ actions: [ConnectionStateMachine.Action], on connection: Connection, now: ContinuousClock.Instant) {
+    func perform(_ actions: [ConnectionStateMachine.Action], on connection: Connection, now: MonotonicInstant) {
         var actions = actions
         var hasUnwrittenOutput = false
         while !actions.isEmpty {
@@ -79,7 +79,7 @@ extension EventLoopCore {
         }
     }
 
-    private func writeOutput(of connection: Connection, now: ContinuousClock.Instant) -> [ConnectionStateMachine.Action] {
+    private func writeOutput(of connection: Connection, now: MonotonicInstant) -> [ConnectionStateMachine.Action] {
         switch connection.flush() {
         case .drained:
             return connection.machine.writeCompleted(now: now)
@@ -123,7 +123,7 @@ extension EventLoopCore {
     }
 
     /// Matches the epoll registration to what the machine wants and queues its next deadline.
-    func refresh(_ connection: Connection, now: ContinuousClock.Instant) {
+    func refresh(_ connection: Connection, now: MonotonicInstant) {
         guard !connection.isClosed else { return }
         var wanted: UInt32 = 0
         if connection.machine.isReadingEnabled {

@@ -26,7 +26,7 @@ final class EventLoopCore {
     var readBuffer = [UInt8](repeating: 0, count: readBufferSize)
     private var nextConnectionID = firstConnectionID
     private var nextLoopIndex = 0
-    private var shutdownDeadline: ContinuousClock.Instant?
+    private var shutdownDeadline: MonotonicInstant?
     private var isStopped = false
 
     init(loop: EventLoop, context: ServerContext) {
@@ -42,7 +42,7 @@ final class EventLoopCore {
         defer { events.deallocate() }
 
         while true {
-            let now = ContinuousClock.now
+            let now = MonotonicInstant.now
             if let shutdownDeadline {
                 if connections.isEmpty { break }
                 if now >= shutdownDeadline {
@@ -59,7 +59,7 @@ final class EventLoopCore {
                 preconditionFailure("\(error)")
             }
 
-            let woken = ContinuousClock.now
+            let woken = MonotonicInstant.now
             for event in events.prefix(count) {
                 switch Epoll.data(of: event) {
                 case Self.wakeUpID:
@@ -75,8 +75,8 @@ final class EventLoopCore {
             for task in loop.takeTasks() {
                 task(self)
             }
-            fireDeadlines(now: ContinuousClock.now)
-            acceptor?.resumeIfDue(now: ContinuousClock.now)
+            fireDeadlines(now: MonotonicInstant.now)
+            acceptor?.resumeIfDue(now: MonotonicInstant.now)
         }
 
         finish()
@@ -90,11 +90,11 @@ final class EventLoopCore {
 
     /// Stops accepting and tells every connection to finish its current request; `run()` returns when all are closed
     /// or at `deadline`.
-    func beginShutdown(deadline: ContinuousClock.Instant) {
+    func beginShutdown(deadline: MonotonicInstant) {
         shutdownDeadline = deadline
         // Releasing the acceptor closes the listening socket, which also removes it from epoll.
         acceptor = nil
-        let now = ContinuousClock.now
+        let now = MonotonicInstant.now
         for connection in Array(connections.values) {
             perform(connection.machine.shutdownRequested(now: now), on: connection, now: now)
             refresh(connection, now: now)
@@ -130,7 +130,7 @@ final class EventLoopCore {
 
         let machine = ConnectionStateMachine(
             peer: peer, limits: context.configuration.limits, timeouts: context.configuration.timeouts,
-            now: ContinuousClock.now
+            now: MonotonicInstant.now
         )
         let connection = Connection(id: id, peer: peer, socket: socket, machine: machine, registeredEvents: Epoll.input)
         connections[id] = connection
@@ -141,14 +141,14 @@ final class EventLoopCore {
     func deliver(_ response: HTTPResponse, sequence: UInt64, connectionID: UInt64) {
         // The connection may have closed while the responder worked; the response is then dropped.
         guard let connection = connections[connectionID] else { return }
-        let now = ContinuousClock.now
+        let now = MonotonicInstant.now
         perform(connection.machine.responseReady(response, sequence: sequence, now: now), on: connection, now: now)
         refresh(connection, now: now)
     }
 
     // MARK: - Accepting
 
-    private func acceptConnections(now: ContinuousClock.Instant) {
+    private func acceptConnections(now: MonotonicInstant) {
         acceptor?.acceptConnections(now: now) { accepted in
             let target = context.loops[nextLoopIndex]
             nextLoopIndex = (nextLoopIndex + 1) % context.loops.count
@@ -168,15 +168,19 @@ final class EventLoopCore {
 
     // MARK: - Deadlines
 
-    private func waitTimeout(now: ContinuousClock.Instant) -> Int32 {
-        let candidates = [deadlines.earliest, acceptor?.resumeAt, shutdownDeadline].compactMap { $0 }
-        guard let earliest = candidates.min() else { return -1 }
-        let remaining = now.duration(to: earliest)
-        guard remaining > .zero else { return 0 }
+    private func waitTimeout(now: MonotonicInstant) -> Int32 {
+        var earliest = deadlines.earliest
+        if let resumeAt = acceptor?.resumeAt, earliest.map({ resumeAt < $0 }) ?? true {
+            earliest = resumeAt
+        }
+        if let shutdownDeadline, earliest.map({ shutdownDeadline < $0 }) ?? true {
+            earliest = shutdownDeadline
+        }
+        guard let earliest else { return -1 }
+        let remaining = earliest.nanoseconds - now.nanoseconds
+        guard remaining > 0 else { return 0 }
         // Round up, so the loop does not wake a little early and wait again with a zero timeout.
-        let (seconds, attoseconds) = remaining.components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: milliseconds)
+        return Int32(clamping: (remaining + 999_999) / 1_000_000)
     }
 
     func scheduleDeadline(of connection: Connection) {
@@ -186,7 +190,7 @@ final class EventLoopCore {
         connection.scheduledDeadline = deadline
     }
 
-    private func fireDeadlines(now: ContinuousClock.Instant) {
+    private func fireDeadlines(now: MonotonicInstant) {
         var expired: [DeadlineQueue.Entry] = []
         while let entry = deadlines.popExpired(now: now) {
             expired.append(entry)

@@ -111,7 +111,7 @@ public final class HTTPServer: Sendable {
             "HTTPServer.shutdown was called on an event-loop thread, which it would wait for forever"
         )
 
-        let deadline = ContinuousClock.now + gracePeriod
+        let deadline = MonotonicInstant.now + gracePeriod
         for loop in running.loops {
             loop.execute { core in core.beginShutdown(deadline: deadline) }
         }

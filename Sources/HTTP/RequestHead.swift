@@ -78,11 +78,8 @@ struct RequestHead: Sendable, Equatable {
             }
             return
         }
-        // uri-host [ ":" port ] (RFC 9110 section 7.2): reg-name and IP-literal bytes, which excludes
-        // whitespace, "/", "@" and anything else that would change what the authority means.
-        let isValid = !host.isEmpty && host.utf8.allSatisfy { byte in
-            byte.isLetter || byte.isDecimalDigit || "-._~!$&'()*+,;=%:[]".utf8.contains(byte)
-        }
+        // Host bytes exclude whitespace, "/", "@" and anything else that would change what the authority means.
+        let isValid = !host.isEmpty && host.allUTF8Bytes(satisfy: { $0.isHostCharacter })
         guard isValid else {
             throw .malformed("The Host header field is not a valid host with optional port.")
         }

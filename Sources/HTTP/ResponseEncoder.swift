@@ -43,8 +43,11 @@ enum ResponseEncoder {
         // runs for every response and growing a buffer field by field was a measurable share of a 304's cost.
         var size = "HTTP/1.1 ".utf8.count + statusCode.utf8.count + 1 + reasonPhrase.utf8.count + 2 + 2
         var hasDate = false
-        for (name, value) in response.headers {
-            try validateField(name, value)
+        let validatedFieldCount = response.headers.validatedResponseFieldCount
+        for (index, (name, value)) in response.headers.enumerated() {
+            if index >= validatedFieldCount {
+                try validateField(name, value)
+            }
             if isServerField(name) { continue }
             if !hasDate, name.equalsIgnoringASCIICase("Date") { hasDate = true }
             size += fieldSize(name, value)
@@ -95,12 +98,24 @@ enum ResponseEncoder {
     /// character other than HTAB (CR and LF included). Fields the server drops are checked too, since a responder
     /// that builds them from input has the same fault in its other fields.
     private static func validateField(_ name: String, _ value: String) throws(InvalidResponseError) {
-        guard !name.isEmpty, name.allUTF8Bytes(satisfy: { $0.isTokenCharacter }) else {
+        guard isValidFieldName(name) else {
             throw InvalidResponseError(description: "header field name \"\(name)\" is not a token")
         }
-        guard value.allUTF8Bytes(satisfy: { $0.isFieldValueCharacter }) else {
+        guard isValidFieldValue(value) else {
             throw InvalidResponseError(description: "value of header field \(name) contains a control character")
         }
+    }
+
+    static func isValidField(_ name: String, _ value: String) -> Bool {
+        isValidFieldName(name) && isValidFieldValue(value)
+    }
+
+    private static func isValidFieldName(_ name: String) -> Bool {
+        !name.isEmpty && name.allUTF8Bytes(satisfy: { $0.isTokenCharacter })
+    }
+
+    private static func isValidFieldValue(_ value: String) -> Bool {
+        value.allUTF8Bytes(satisfy: { $0.isFieldValueCharacter })
     }
 }
 

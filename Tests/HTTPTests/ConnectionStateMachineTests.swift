@@ -7,13 +7,13 @@ import Testing
     static let timeouts = HTTPTimeouts(
         head: .seconds(10), body: .seconds(30), idle: .seconds(60), write: .seconds(30)
     )
-    let start = ContinuousClock.now
+    let start = MonotonicInstant.now
 
     func makeMachine(limits: HTTPLimits = HTTPLimits()) -> ConnectionStateMachine {
         ConnectionStateMachine(peer: Self.peer, limits: limits, timeouts: Self.timeouts, now: start)
     }
 
-    func at(_ offset: Duration) -> ContinuousClock.Instant {
+    func at(_ offset: Duration) -> MonotonicInstant {
         start + offset
     }
 

@@ -76,6 +76,43 @@ import Testing
     func rejectsInvalidResponse(_ response: HTTPResponse) {
         #expect(throws: InvalidResponseError.self) { try encode(response) }
     }
+
+    @Test func validatedHeadersStillCheckAddedFields() throws {
+        var headers: HTTPHeaders = ["ETag": "\"v1\""]
+        let isValid = headers.validateAsResponseFields()
+        #expect(isValid)
+        headers.add(name: "X-Split", value: "a\r\nInjected: 1")
+
+        #expect(throws: InvalidResponseError.self) { try encode(HTTPResponse(status: 304, headers: headers)) }
+    }
+
+    @Test func validationFailsOnInvalidField() {
+        var headers: HTTPHeaders = ["ETag": "\"v1\"", "Bad Name": "a"]
+
+        let isValid = headers.validateAsResponseFields()
+
+        #expect(!isValid)
+        #expect(headers.validatedResponseFieldCount == 0)
+    }
+
+    @Test func removingResetsValidation() {
+        var headers: HTTPHeaders = ["ETag": "\"v1\"", "Vary": "Prefer"]
+        headers.validateAsResponseFields()
+
+        headers.remove(name: "Vary")
+
+        #expect(headers.validatedResponseFieldCount == 0)
+    }
+
+    @Test func validatedHeadersEncodeAlike() throws {
+        var validated: HTTPHeaders = ["Content-Type": "text/plain", "ETag": "\"v1\""]
+        validated.validateAsResponseFields()
+        let plain: HTTPHeaders = ["Content-Type": "text/plain", "ETag": "\"v1\""]
+
+        let expected = try encode(HTTPResponse(status: 200, headers: plain, body: Array("hi".utf8)))
+
+        #expect(try encode(HTTPResponse(status: 200, headers: validated, body: Array("hi".utf8))) == expected)
+    }
 }
 
 extension HTTPResponse: CustomTestStringConvertible {

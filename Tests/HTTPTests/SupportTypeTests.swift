@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func deadlineQueuePopsInOrder() {
-        let start = ContinuousClock.now
+        let start = MonotonicInstant.now
         var queue = DeadlineQueue()
         for (offset, id) in [(5, 1), (1, 2), (3, 3), (1, 4), (9, 5)] {
             queue.insert(DeadlineQueue.Entry(deadline: start + .seconds(offset), connectionID: UInt64(id)))
@@ -100,6 +100,13 @@ import Testing
         let allowed = Self.bytes("-._~!$&'()*+,;=:@/?")
         for byte in UInt8.min...UInt8.max {
             #expect(byte.isTargetCharacter == allowed.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test func hostCharactersMatchGrammar() {
+        let allowed = Self.bytes("-._~!$&'()*+,;=%:[]")
+        for byte in UInt8.min...UInt8.max {
+            #expect(byte.isHostCharacter == allowed.contains(byte), "byte \(byte)")
         }
     }
 

@@ -33,12 +33,15 @@ public final class PublishedBundle: Sendable {
         self.policy = policy
         self.inbound = InboundDecider(policy: policy)
         self.egress = EgressDecider(policy: policy.egress)
-        self.responseHeaders = HTTPHeaders([
+        var responseHeaders = HTTPHeaders([
             ("Content-Type", PublishedBundle.contentType),
             ("ETag", etag),
             ("Cache-Control", "no-cache"),
             ("Perimeter-Bundle-Version", String(version)),
         ])
+        // Checked here once, so the encoder does not check them again for every poll.
+        responseHeaders.validateAsResponseFields()
+        self.responseHeaders = responseHeaders
     }
 
     public static let contentType = "application/vnd.dsse.envelope.v1+json"

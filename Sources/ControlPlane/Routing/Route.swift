@@ -1,3 +1,4 @@
+import Glibc
 import HTTP
 import PolicyModel
 
@@ -210,12 +211,16 @@ enum Route: Equatable {
     /// Returns the environment of a `/v1/environments/{env}/bundle` path, read without splitting the path,
     /// because edge proxies poll that route far more often than all others together.
     private static func pollEnvironment(in path: String) -> String? {
-        path.withUTF8Bytes { bytes in
-            let prefix = "/v1/environments/".utf8
-            let suffix = "/bundle".utf8
-            guard bytes.count > prefix.count + suffix.count, bytes.starts(with: prefix),
-                  bytes[(bytes.count - suffix.count)...].elementsEqual(suffix) else { return nil }
-            let name = UnsafeBufferPointer(rebasing: bytes[prefix.count..<(bytes.count - suffix.count)])
+        let prefix: StaticString = "/v1/environments/"
+        let suffix: StaticString = "/bundle"
+        return path.withUTF8Bytes { bytes in
+            let nameStart = prefix.utf8CodeUnitCount
+            let nameEnd = bytes.count - suffix.utf8CodeUnitCount
+            guard nameEnd > nameStart, let base = bytes.baseAddress,
+                  memcmp(base, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0,
+                  memcmp(base + nameEnd, suffix.utf8Start, suffix.utf8CodeUnitCount) == 0
+            else { return nil }
+            let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd])
             guard EnvironmentName.isValid(utf8: name) else { return nil }
             return String(decoding: name, as: UTF8.self)
         }

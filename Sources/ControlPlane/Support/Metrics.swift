@@ -15,21 +15,24 @@ final class Metrics: Sendable {
         var bucketCounts = [UInt64](repeating: 0, count: Metrics.latencyBuckets.count)
         var count: UInt64 = 0
         var sum: Double = 0
+
+        mutating func merge(_ other: Histogram) {
+            for index in bucketCounts.indices {
+                bucketCounts[index] += other.bucketCounts[index]
+            }
+            count += other.count
+            sum += other.sum
+        }
     }
 
-    private struct State {
-        var requests: [RequestKey: UInt64] = [:]
-        var latency: [String: Histogram] = [:]
-    }
-
-    private let state = Mutex(State())
+    /// One histogram per route, method and status; its count is also the request counter. Keeping both in one
+    /// entry costs each request a single dictionary lookup, and the per-route histograms are merged when rendered.
+    private let series = Mutex([RequestKey: Histogram]())
 
     func record(route: String, method: String, status: Int, seconds: Double) {
-        state.withLock { state in
-            state.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
-            // Updated in place with one lookup: copying the histogram out and back would allocate its
-            // buckets on every request.
-            Metrics.observe(seconds, in: &state.latency[route, default: Histogram()])
+        series.withLock { series in
+            // Updated in place: copying the histogram out and back would allocate its buckets on every request.
+            Metrics.observe(seconds, in: &series[RequestKey(route: route, method: method, status: status), default: Histogram()])
         }
     }
 
@@ -44,14 +47,18 @@ final class Metrics: Sendable {
     /// Renders the exposition text; gauges kept elsewhere are passed in at render time.
     func render(openConnections: Int, parkedPolls: Int, bundles: [PublishedBundle],
                 agents: [String: [AgentState: Int]]) -> String {
-        let (requests, latency) = state.withLock { ($0.requests, $0.latency) }
+        let series = series.withLock { $0 }
+        var latency: [String: Histogram] = [:]
+        for (key, histogram) in series {
+            latency[key.route, default: Histogram()].merge(histogram)
+        }
         var text = ""
 
         text += "# HELP perimeter_http_requests_total HTTP requests answered, by route template, method and status.\n"
         text += "# TYPE perimeter_http_requests_total counter\n"
-        for (key, count) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+        for (key, histogram) in series.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
             text += "perimeter_http_requests_total{route=\"\(escape(key.route))\",method=\"\(escape(key.method))\","
-                + "status=\"\(key.status)\"} \(count)\n"
+                + "status=\"\(key.status)\"} \(histogram.count)\n"
         }
 
         text += "# HELP perimeter_http_request_duration_seconds Time from a parsed request to its response, by route.\n"

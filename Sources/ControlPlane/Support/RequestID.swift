@@ -3,12 +3,13 @@ import Synchronization
 
 /// Request ids: a random prefix per process and a counter, so ids are unique across restarts and cheap to make.
 enum RequestID {
-    private static let prefix = Hex.encode(SecureRandom.bytes(count: 4))
+    /// The random prefix and its dash, joined once so that each id costs a single append.
+    private static let prefix = Hex.encode(SecureRandom.bytes(count: 4)) + "-"
     private static let counter = Atomic<UInt64>(0)
 
     static func next() -> String {
         let number = counter.add(1, ordering: .relaxed).newValue
-        return prefix + "-" + String(number, radix: 16)
+        return prefix + String(number, radix: 16)
     }
 }
 

@@ -50,6 +50,8 @@ struct ConnectionStateMachine {
     static let lingerDuration = Duration.seconds(2)
 
     private let peer: SocketAddress
+    /// The loop that serves the connection, passed on with each request.
+    private let loopIndex: Int
     private let limits: HTTPLimits
     private let timeouts: HTTPTimeouts
     private var parser: RequestParser
@@ -69,8 +71,9 @@ struct ConnectionStateMachine {
     private var writeDeadline: MonotonicInstant? { didSet { updateNextDeadline() } }
     private var lingerDeadline: MonotonicInstant? { didSet { updateNextDeadline() } }
 
-    init(peer: SocketAddress, limits: HTTPLimits, timeouts: HTTPTimeouts, now: MonotonicInstant) {
+    init(peer: SocketAddress, loopIndex: Int = 0, limits: HTTPLimits, timeouts: HTTPTimeouts, now: MonotonicInstant) {
         self.peer = peer
+        self.loopIndex = loopIndex
         self.limits = limits
         self.timeouts = timeouts
         self.parser = RequestParser(limits: limits)
@@ -262,7 +265,7 @@ struct ConnectionStateMachine {
                 ))
                 let request = HTTPRequest(
                     method: head.method, target: head.target, version: head.version,
-                    headers: head.headers, body: body, peer: peer
+                    headers: head.headers, body: body, peer: peer, loopIndex: loopIndex
                 )
                 actions.append(.dispatch(request, sequence: sequence))
 

@@ -129,7 +129,7 @@ final class EventLoopCore {
         }
 
         let machine = ConnectionStateMachine(
-            peer: peer, limits: context.configuration.limits, timeouts: context.configuration.timeouts,
+            peer: peer, loopIndex: loop.index, limits: context.configuration.limits, timeouts: context.configuration.timeouts,
             now: MonotonicInstant.now
         )
         let connection = Connection(id: id, peer: peer, socket: socket, machine: machine, registeredEvents: Epoll.input)

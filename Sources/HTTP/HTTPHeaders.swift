@@ -70,6 +70,19 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
         return values
     }
 
+    /// The values of all fields named `name` in wire order, found while iterating rather than collected into an
+    /// array, which saves an allocation on lookups made for every request.
+    public func values(named name: String) -> Values {
+        Values(fields: fields, name: name)
+    }
+
+    /// Returns the value of the only field named `name`, or nil when there is none or more than one.
+    public func onlyValue(named name: String) -> String? {
+        var values = values(named: name).makeIterator()
+        guard let value = values.next(), values.next() == nil else { return nil }
+        return value
+    }
+
     /// Returns the value of the first field named `name`.
     public func first(_ name: String) -> String? {
         fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value
@@ -81,5 +94,38 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+extension HTTPHeaders {
+    /// The values of the fields with one name, in wire order; see `values(named:)`.
+    public struct Values: Sequence {
+        fileprivate let fields: [Element]
+        fileprivate let name: String
+
+        public func makeIterator() -> Iterator {
+            Iterator(fields: fields, name: name)
+        }
+
+        public struct Iterator: IteratorProtocol {
+            fileprivate let fields: [Element]
+            fileprivate let name: String
+            private var index = 0
+
+            fileprivate init(fields: [Element], name: String) {
+                self.fields = fields
+                self.name = name
+            }
+
+            public mutating func next() -> String? {
+                while index < fields.count {
+                    defer { index += 1 }
+                    if fields[index].name.equalsIgnoringASCIICase(name) {
+                        return fields[index].value
+                    }
+                }
+                return nil
+            }
+        }
     }
 }

@@ -25,9 +25,10 @@ public struct HTTPRequest: Sendable {
         let headers: HTTPHeaders
         let body: [UInt8]
         let peer: SocketAddress
+        let loopIndex: Int
 
         init(method: String, target: String, path: String, query: String?, version: HTTPVersion,
-             headers: HTTPHeaders, body: [UInt8], peer: SocketAddress) {
+             headers: HTTPHeaders, body: [UInt8], peer: SocketAddress, loopIndex: Int) {
             self.method = method
             self.target = target
             self.path = path
@@ -36,6 +37,7 @@ public struct HTTPRequest: Sendable {
             self.headers = headers
             self.body = body
             self.peer = peer
+            self.loopIndex = loopIndex
         }
     }
 
@@ -55,6 +57,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8] { storage.body }
     /// The remote address of the connection, never a forwarded one.
     public var peer: SocketAddress { storage.peer }
+    /// The index of the event loop that serves the connection, from 0 up to the loop count. Responders use it to keep
+    /// state per loop, so that requests on different loops do not contend for one lock.
+    public var loopIndex: Int { storage.loopIndex }
 
     /// Creates a request, splitting `target` into `path` and `query` at its first `?`.
     public init(
@@ -63,20 +68,19 @@ public struct HTTPRequest: Sendable {
         version: HTTPVersion = .http11,
         headers: HTTPHeaders = HTTPHeaders(),
         body: [UInt8] = [],
-        peer: SocketAddress
+        peer: SocketAddress,
+        loopIndex: Int = 0
     ) {
-        let path: String
-        let query: String?
-        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            path = String(target[..<mark])
-            query = String(target[target.index(after: mark)...])
-        } else {
-            path = target
-            query = nil
+        let (path, query): (String, String?) = target.withUTF8Bytes { bytes in
+            guard let mark = bytes.firstIndex(of: .questionMark) else { return (target, nil) }
+            return (
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[..<mark]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[(mark + 1)...]), as: UTF8.self)
+            )
         }
         storage = Storage(
             method: method, target: target, path: path, query: query, version: version,
-            headers: headers, body: body, peer: peer
+            headers: headers, body: body, peer: peer, loopIndex: loopIndex
         )
     }
 }

@@ -68,11 +68,12 @@ struct RequestHead: Sendable, Equatable {
     // MARK: - Host
 
     private static func checkHost(_ headers: HTTPHeaders, version: HTTPVersion) throws(RequestRejection) {
-        let hosts = headers["Host"]
-        if hosts.count > 1 {
+        var hosts = headers.values(named: "Host").makeIterator()
+        let host = hosts.next()
+        if hosts.next() != nil {
             throw .malformed("The request has more than one Host header field.")
         }
-        guard let host = hosts.first else {
+        guard let host else {
             if version == .http11 {
                 throw .malformed("An HTTP/1.1 request must have a Host header field.")
             }

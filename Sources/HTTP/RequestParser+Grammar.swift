@@ -22,7 +22,11 @@ extension RequestParser {
 
     /// Accepts `HTTP/1.0` and `HTTP/1.1`; any other well-formed `HTTP/d.d` gets 505.
     static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(RequestRejection) -> HTTPVersion {
-        guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8) else {
+        let start = bytes.startIndex
+        guard bytes.count == 8, bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"),
+              bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),
+              bytes[start + 4] == .slash
+        else {
             throw .malformed("The protocol version must have the form HTTP/1.1.")
         }
         let major = bytes[bytes.startIndex + 5]

@@ -120,3 +120,68 @@ import Testing
         #expect("Ünïcode".equalsIgnoringASCIICase("ÜNïCODE"))
     }
 }
+
+@Suite struct HeaderValueLookupTests {
+    @Test func valuesFollowWireOrder() {
+        let headers = HTTPHeaders([("Vary", "a"), ("Other", "o"), ("vary", "b")])
+
+        #expect(Array(headers.values(named: "VARY")) == ["a", "b"])
+        #expect(Array(headers.values(named: "Missing")).isEmpty)
+    }
+
+    @Test func onlyValueNeedsExactlyOne() {
+        let headers = HTTPHeaders([("Vary", "a"), ("Host", "h"), ("vary", "b")])
+
+        #expect(headers.onlyValue(named: "host") == "h")
+        #expect(headers.onlyValue(named: "Vary") == nil)
+        #expect(headers.onlyValue(named: "Missing") == nil)
+    }
+}
+
+@Suite struct RequestTargetTests {
+    private let peer = SocketAddress(host: "127.0.0.1", port: 1)
+
+    @Test func splitsPathAndQueryAtFirstMark() {
+        let request = HTTPRequest(method: "GET", target: "/v1/a?wait=5?x", peer: peer, loopIndex: 3)
+
+        #expect(request.path == "/v1/a")
+        #expect(request.query == "wait=5?x")
+        #expect(request.loopIndex == 3)
+    }
+
+    @Test func targetWithoutQuery() {
+        let request = HTTPRequest(method: "GET", target: "/v1/environments/default/bundle", peer: peer)
+
+        #expect(request.path == "/v1/environments/default/bundle")
+        #expect(request.query == nil)
+    }
+
+    @Test func emptyQueryIsNotNil() {
+        #expect(HTTPRequest(method: "GET", target: "/a?", peer: peer).query == "")
+    }
+}
+
+@Suite struct MonotonicInstantTests {
+    @Test func addsAndMeasuresDurations() {
+        let start = MonotonicInstant(nanoseconds: 1_000)
+
+        #expect((start + .milliseconds(2)).nanoseconds == 2_001_000)
+        #expect(start.duration(to: start + .seconds(3)) == .seconds(3))
+        #expect((start + .seconds(1)) - start == .seconds(1))
+        #expect(start < start + .nanoseconds(1))
+    }
+
+    @Test func saturatesInsteadOfOverflowing() {
+        let late = MonotonicInstant(nanoseconds: .max - 5)
+
+        #expect((late + .seconds(1)).nanoseconds == .max)
+        #expect((MonotonicInstant(nanoseconds: 0) + .seconds(Int64.max)).nanoseconds == .max)
+    }
+
+    @Test func nowMovesForward() {
+        let first = MonotonicInstant.now
+        let second = MonotonicInstant.now
+
+        #expect(first <= second)
+    }
+}

@@ -11,9 +11,10 @@ extension ControlPlaneResponder {
     /// once) or N seconds (304), N capped by the configured maximum. Nothing here touches SQLite.
     func currentBundle(of environment: String, request: HTTPRequest,
                        respond: @escaping @Sendable (HTTPResponse) -> Void) throws(Problem) {
-        guard let bundle = snapshot.current(environment) else { throw Problem.environmentNotFound(environment) }
-        let ifNoneMatch = request.headers["If-None-Match"]
-        guard EntityTag.anyMatches(ifNoneMatch, bundle.etag) else {
+        guard let bundle = snapshot.current(environment, loop: request.loopIndex) else {
+            throw Problem.environmentNotFound(environment)
+        }
+        guard EntityTag.anyMatches(request.headers.values(named: "If-None-Match"), bundle.etag) else {
             respond(ControlPlaneResponder.bundleResponse(bundle, status: 200, waitApplied: nil))
             return
         }
@@ -107,20 +108,23 @@ enum EntityTag {
         }
     }
 
-    static func anyMatches(_ fieldValues: [String], _ etag: String) -> Bool {
-        // Pollers send back exactly the tag they got. Comparing the whole value first keeps that case,
-        // the hot path of every poll, free of splitting and trimming.
-        for value in fieldValues where hasSameBytes(value, etag) {
-            return true
-        }
-        let opaque = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
+    static func anyMatches(_ fieldValues: some Sequence<String>, _ etag: String) -> Bool {
         for value in fieldValues {
-            for member in value.split(separator: ",") {
-                let candidate = member.trimmingCharacters(in: " \t")
-                if candidate == "*" { return true }
-                let candidateOpaque = candidate.hasPrefix("W/") ? candidate.dropFirst(2) : candidate
-                if candidateOpaque == opaque { return true }
-            }
+            // Pollers send back exactly the tag they got. Comparing the whole value first keeps that case,
+            // the hot path of every poll, free of splitting and trimming.
+            if hasSameBytes(value, etag) || anyMember(of: value, matches: etag) { return true }
+        }
+        return false
+    }
+
+    /// Compares each member of one comma-separated field value, `*` included.
+    private static func anyMember(of value: String, matches etag: String) -> Bool {
+        let opaque = etag.hasPrefix("W/") ? etag.dropFirst(2) : etag[...]
+        for member in value.split(separator: ",") {
+            let candidate = member.trimmingCharacters(in: " \t")
+            if candidate == "*" { return true }
+            let candidateOpaque = candidate.hasPrefix("W/") ? candidate.dropFirst(2) : candidate[...]
+            if candidateOpaque == opaque { return true }
         }
         return false
     }

@@ -1,14 +1,17 @@
 /// Who made a request, as authorization and the audit log see it.
-public struct Actor: Sendable, Equatable {
-    public var tokenID: String?
-    public var name: String
+///
+/// A class with constant fields, because every request makes one and passes it along, and copying a struct of six
+/// fields retained each of them every time.
+public final class Actor: Sendable {
+    public let tokenID: String?
+    public let name: String
     /// The socket peer of the request, when it came over HTTP.
-    public var peer: String?
+    public let peer: String?
     /// The client address resolved through Perimeter's own proxy settings.
-    public var client: String?
-    public var scopes: Set<Scope>
+    public let client: String?
+    public let scopes: Set<Scope>
     /// The environments the token may reach; nil reaches every environment.
-    public var environments: Set<String>?
+    public let environments: Set<String>?
 
     public init(tokenID: String?, name: String, peer: String?, client: String? = nil, scopes: Set<Scope>,
                 environments: Set<String>?) {

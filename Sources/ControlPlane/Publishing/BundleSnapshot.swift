@@ -77,11 +77,21 @@ public final class BundleSnapshot: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Each event loop's copy of `State.bundles`, which polls read without taking the main lock. Publishing and
+    /// removing update the copies while holding the main lock, so a copy is never ahead of the main state.
+    private let currentByLoop: PerLoop<[String: PublishedBundle]>
 
-    public init() {}
+    public init(loopCount: Int = 1) {
+        currentByLoop = PerLoop(loopCount: loopCount, initial: [:])
+    }
 
     public func current(_ environment: String) -> PublishedBundle? {
         state.withLock { $0.bundles[environment] }
+    }
+
+    /// The current bundle as event loop `loop` sees it; the poll path reads this, which locks only that loop's copy.
+    func current(_ environment: String, loop: Int) -> PublishedBundle? {
+        currentByLoop.withLock(loop: loop) { $0[environment] }
     }
 
     /// Returns every current bundle, ordered by environment name.
@@ -98,6 +108,7 @@ public final class BundleSnapshot: Sendable {
         let woken: [PollCompletion] = state.withLock { state in
             if let held = state.bundles[bundle.environment], held.version >= bundle.version { return [] }
             state.bundles[bundle.environment] = bundle
+            currentByLoop.forEach { $0[bundle.environment] = bundle }
             return state.takeParked(bundle.environment)
         }
         for completion in woken { completion(.published(bundle)) }
@@ -106,6 +117,7 @@ public final class BundleSnapshot: Sendable {
     func remove(_ environment: String) {
         let woken: [PollCompletion] = state.withLock { state in
             state.bundles.removeValue(forKey: environment)
+            currentByLoop.forEach { $0.removeValue(forKey: environment) }
             return state.takeParked(environment)
         }
         for completion in woken { completion(.environmentDeleted) }

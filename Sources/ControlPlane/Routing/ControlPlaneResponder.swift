@@ -12,7 +12,7 @@ final class ControlPlaneResponder: HTTPResponder {
     let logger: Logger
     /// The maximum time a poll may park, in seconds.
     let maxWait: Int
-    let metrics = Metrics()
+    let metrics: Metrics
     /// Reads the server's open connection count; set once the server exists.
     let openConnections: @Sendable () -> Int
     /// Perimeter's own allowlist and proxies, or nil when every client may reach the API.
@@ -21,7 +21,9 @@ final class ControlPlaneResponder: HTTPResponder {
     let agents: AgentRegistry
 
     init(writer: PolicyWriter, authenticator: TokenAuthenticator, logger: Logger, maxWait: Int,
-         ownPolicy: InboundDecider?, agentStaleAfter: Int64, agents: AgentRegistry, openConnections: @escaping @Sendable () -> Int) {
+         ownPolicy: InboundDecider?, agentStaleAfter: Int64, agents: AgentRegistry, loopCount: Int = 1,
+         openConnections: @escaping @Sendable () -> Int) {
+        self.metrics = Metrics(loopCount: loopCount)
         self.ownPolicy = ownPolicy
         self.agentStaleAfter = agentStaleAfter
         self.agents = agents
@@ -57,7 +59,8 @@ final class ControlPlaneResponder: HTTPResponder {
             response.headers.add(name: "X-Request-Id", value: requestID)
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            metrics.record(route: template, method: request.method, status: response.status, seconds: seconds)
+            metrics.record(route: template, method: request.method, status: response.status, seconds: seconds,
+                           loop: request.loopIndex)
             logger.debug("request", metadata: [
                 "request.id": requestID, "http.method": request.method, "http.route": template,
                 "http.status": String(response.status), "duration_ms": String(format3(seconds * 1000)),
@@ -78,13 +81,15 @@ final class ControlPlaneResponder: HTTPResponder {
             }
             if !ownDecision.allowed { throw ownDenial(request, decision: ownDecision) }
         }
-        var actor = Actor.service
-        if route != .health {
-            guard let authenticated = authenticator.authenticate(request, now: writer.clock.now()) else {
+        let actor: Actor
+        if route == .health {
+            actor = Actor.service
+        } else {
+            let client = ownDecision?.client?.description ?? request.peer.host
+            guard let authenticated = authenticator.authenticate(request, client: client, now: writer.clock.now()) else {
                 throw Problem.unauthorized
             }
             actor = authenticated
-            actor.client = ownDecision?.client?.description ?? request.peer.host
         }
         guard let route else { throw Problem.notFound("no route matches \(request.path)") }
         guard route.allowedMethods.contains(request.method) else {

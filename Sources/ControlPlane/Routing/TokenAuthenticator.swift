@@ -9,52 +9,92 @@ import Synchronization
 /// response time reveals nothing about how much of a token was right. Last-used times are kept in
 /// memory and written to the database in batches, so a request never waits for a write.
 final class TokenAuthenticator: Sendable {
-    struct Credential: Sendable {
-        var id: String
-        var name: String
-        var digest: [UInt8]
-        var scopes: Set<Scope>
-        var environments: Set<String>?
+    /// A token as stored: immutable and shared, so finding one costs a single retain.
+    final class Credential: Sendable {
+        let id: String
+        let name: String
+        let digest: [UInt8]
+        let scopes: Set<Scope>
+        let environments: Set<String>?
+
+        init(id: String, name: String, digest: [UInt8], scopes: Set<Scope>, environments: Set<String>?) {
+            self.id = id
+            self.name = name
+            self.digest = digest
+            self.scopes = scopes
+            self.environments = environments
+        }
     }
 
-    private struct State {
+    private struct State: Sendable {
         var credentials: [Credential] = []
-        var lastUsed: [String: Timestamp] = [:]
+        /// The last use of `credentials[i]` at index i, kept by position so a request records it without hashing.
+        var lastUsed: [Timestamp?] = []
+        /// Last uses of credentials that have since been replaced, by token id, until they are taken.
+        var carriedLastUsed: [String: Timestamp] = [:]
+
+        /// The last uses not yet taken, by token id.
+        var pendingLastUsed: [String: Timestamp] {
+            var pending = carriedLastUsed
+            for (credential, time) in zip(credentials, lastUsed) {
+                if let time { pending[credential.id] = max(time, pending[credential.id] ?? time) }
+            }
+            return pending
+        }
     }
 
-    private let state = Mutex(State())
+    /// A copy per event loop, so that loops authenticating at once do not contend for one lock.
+    private let state: PerLoop<State>
+
+    init(loopCount: Int = 1) {
+        state = PerLoop(loopCount: loopCount, initial: State())
+    }
 
     func replaceCredentials(_ new: [Credential]) {
-        state.withLock { $0.credentials = new }
+        state.forEach { state in
+            state.carriedLastUsed = state.pendingLastUsed
+            state.credentials = new
+            state.lastUsed = Array(repeating: nil, count: new.count)
+        }
     }
 
-    /// Returns the actor behind the request's bearer token, or nil when it has none or an unknown one.
-    func authenticate(_ request: HTTPRequest, now: Timestamp) -> Actor? {
-        let fields = request.headers["Authorization"]
-        guard fields.count == 1, let digest = Self.bearerTokenDigest(in: fields[0]) else { return nil }
-        let match: Credential? = state.withLock { state in
-            var found: Credential?
-            for credential in state.credentials where ConstantTime.equals(credential.digest, digest) {
-                found = credential
+    /// Returns the actor behind the request's bearer token, or nil when it has none or an unknown one. `client` is
+    /// the client address as Perimeter's own proxy settings resolve it.
+    func authenticate(_ request: HTTPRequest, client: String?, now: Timestamp) -> Actor? {
+        guard let field = request.headers.onlyValue(named: "Authorization"),
+              let digest = Self.bearerTokenDigest(in: field)
+        else { return nil }
+        let match: Credential? = state.withLock(loop: request.loopIndex) { state in
+            var found: Int?
+            for index in state.credentials.indices where ConstantTime.equals(state.credentials[index].digest, digest) {
+                found = index
             }
-            if let found { state.lastUsed[found.id] = now }
-            return found
+            guard let found else { return nil }
+            state.lastUsed[found] = now
+            return state.credentials[found]
         }
         guard let match else { return nil }
-        return Actor(tokenID: match.id, name: match.name, peer: request.peer.host, scopes: match.scopes,
-                     environments: match.environments)
+        return Actor(tokenID: match.id, name: match.name, peer: request.peer.host, client: client,
+                     scopes: match.scopes, environments: match.environments)
     }
 
     /// Takes the last-used times gathered since the previous call.
     func takeLastUsed() -> [String: Timestamp] {
-        state.withLock { state in
-            defer { state.lastUsed = [:] }
-            return state.lastUsed
+        var taken: [String: Timestamp] = [:]
+        state.forEach { state in
+            taken.merge(state.pendingLastUsed, uniquingKeysWith: max)
+            state.carriedLastUsed = [:]
+            state.lastUsed = Array(repeating: nil, count: state.credentials.count)
         }
+        return taken
     }
 
     /// Returns the last-used times not yet written to the database.
-    func pendingLastUsed() -> [String: Timestamp] { state.withLock { $0.lastUsed } }
+    func pendingLastUsed() -> [String: Timestamp] {
+        var pending: [String: Timestamp] = [:]
+        state.forEach { pending.merge($0.pendingLastUsed, uniquingKeysWith: max) }
+        return pending
+    }
 
     /// Returns the token of exactly one `Authorization: Bearer <token>` field (RFC 6750 section 2.1).
     static func bearerToken(in values: [String]) -> String? {
@@ -74,12 +114,15 @@ final class TokenAuthenticator: Sendable {
         _ body: (UnsafeBufferPointer<UInt8>?) -> Result
     ) -> Result {
         func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result {
-            let scheme = "bearer".utf8
+            // The scheme is case-insensitive; setting bit 0x20 lowercases the letters of "Bearer" and can turn no
+            // other byte into one of them.
+            let scheme: StaticString = "bearer"
+            let schemeLength = scheme.utf8CodeUnitCount
             let space = UInt8(ascii: " ")
-            guard bytes.count > scheme.count, bytes[scheme.count] == space,
-                  zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 })
+            guard bytes.count > schemeLength, bytes[schemeLength] == space,
+                  (0..<schemeLength).allSatisfy({ bytes[$0] | 0x20 == scheme.utf8Start[$0] })
             else { return body(nil) }
-            var tokenStart = scheme.count + 1
+            var tokenStart = schemeLength + 1
             while tokenStart < bytes.count && bytes[tokenStart] == space {
                 tokenStart += 1
             }

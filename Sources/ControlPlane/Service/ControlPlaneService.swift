@@ -49,7 +49,8 @@ public final class ControlPlaneService: @unchecked Sendable {
         generatedAdminToken = token
 
         let writer = PolicyWriter(store: store, signer: signer, masterKey: masterKey,
-                                  signingKeyOverlap: configuration.signingKeyOverlap, snapshot: BundleSnapshot(),
+                                  signingKeyOverlap: configuration.signingKeyOverlap,
+                                  snapshot: BundleSnapshot(loopCount: configuration.loopCount),
                                   clock: clock, bundleTTL: configuration.bundleTTL, logger: logger)
         let agents = AgentRegistry()
         try writer.performAndWait { writer, store in
@@ -60,7 +61,7 @@ public final class ControlPlaneService: @unchecked Sendable {
         }
         self.writer = writer
 
-        let authenticator = TokenAuthenticator()
+        let authenticator = TokenAuthenticator(loopCount: configuration.loopCount)
         authenticator.replaceCredentials(credentials)
         let connections = ConnectionCounter()
         let responder = ControlPlaneResponder(writer: writer, authenticator: authenticator, logger: logger,
@@ -69,7 +70,7 @@ public final class ControlPlaneService: @unchecked Sendable {
                                                   allowlist: IPAllowlist(blocks: configuration.ownAllowlist),
                                                   resolver: ClientAddressResolver(configuration.ownTrustedProxies)),
                                               agentStaleAfter: configuration.agentStaleAfter, agents: agents,
-                                              openConnections: { connections.server?.openConnectionCount ?? 0 })
+                                              loopCount: configuration.loopCount, openConnections: { connections.server?.openConnectionCount ?? 0 })
         server = HTTPServer(configuration: Self.serverConfiguration(configuration, logger: logger), responder: responder)
         connections.server = server
 

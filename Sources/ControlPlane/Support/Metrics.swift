@@ -25,12 +25,17 @@ final class Metrics: Sendable {
         }
     }
 
-    /// One histogram per route, method and status; its count is also the request counter. Keeping both in one
-    /// entry costs each request a single dictionary lookup, and the per-route histograms are merged when rendered.
-    private let series = Mutex([RequestKey: Histogram]())
+    /// One histogram per route, method and status, and per event loop; its count is also the request counter.
+    /// Keeping both in one entry costs each request a single dictionary lookup. The loops' copies and the per-route
+    /// histograms are merged when rendered.
+    private let series: PerLoop<[RequestKey: Histogram]>
 
-    func record(route: String, method: String, status: Int, seconds: Double) {
-        series.withLock { series in
+    init(loopCount: Int = 1) {
+        series = PerLoop(loopCount: loopCount, initial: [:])
+    }
+
+    func record(route: String, method: String, status: Int, seconds: Double, loop: Int) {
+        series.withLock(loop: loop) { series in
             // Updated in place: copying the histogram out and back would allocate its buckets on every request.
             Metrics.observe(seconds, in: &series[RequestKey(route: route, method: method, status: status), default: Histogram()])
         }
@@ -47,7 +52,12 @@ final class Metrics: Sendable {
     /// Renders the exposition text; gauges kept elsewhere are passed in at render time.
     func render(openConnections: Int, parkedPolls: Int, bundles: [PublishedBundle],
                 agents: [String: [AgentState: Int]]) -> String {
-        let series = series.withLock { $0 }
+        var series: [RequestKey: Histogram] = [:]
+        self.series.forEach { loopSeries in
+            for (key, histogram) in loopSeries {
+                series[key, default: Histogram()].merge(histogram)
+            }
+        }
         var latency: [String: Histogram] = [:]
         for (key, histogram) in series {
             latency[key.route, default: Histogram()].merge(histogram)

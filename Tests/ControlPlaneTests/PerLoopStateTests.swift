@@ -55,6 +55,31 @@ import Testing
         #expect(authenticator.pendingLastUsed().isEmpty)
     }
 
+    @Test func rememberedTokenDoesNotAcceptNeighbours() {
+        let authenticator = TokenAuthenticator(loopCount: 1)
+        authenticator.replaceCredentials([Self.credential(id: "a", token: "first-token")])
+        let now = Timestamp(secondsSinceEpoch: 1)
+        _ = authenticator.authenticate(Self.request(token: "first-token", loop: 0), client: nil, now: now)
+
+        #expect(authenticator.authenticate(Self.request(token: "first-tokem", loop: 0), client: nil, now: now) == nil)
+        #expect(authenticator.authenticate(Self.request(token: "first-toke", loop: 0), client: nil, now: now) == nil)
+        #expect(authenticator.authenticate(Self.request(token: "first-token", loop: 0), client: nil, now: now)?.tokenID == "a")
+    }
+
+    @Test func moreTokensThanRememberedStillAuthenticate() {
+        let authenticator = TokenAuthenticator(loopCount: 1)
+        let ids = (0..<(TokenAuthenticator.recentTokenCount + 3)).map { "token-\($0)" }
+        authenticator.replaceCredentials(ids.map { Self.credential(id: $0, token: "secret-\($0)") })
+
+        for round in 0..<3 {
+            for id in ids {
+                let actor = authenticator.authenticate(Self.request(token: "secret-\(id)", loop: 0), client: nil,
+                                                       now: Timestamp(secondsSinceEpoch: Int64(round)))
+                #expect(actor?.tokenID == id)
+            }
+        }
+    }
+
     @Test func loopIndexBeyondCountWraps() {
         let authenticator = TokenAuthenticator(loopCount: 2)
         authenticator.replaceCredentials([Self.credential(id: "a", token: "first")])

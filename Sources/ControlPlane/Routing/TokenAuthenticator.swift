@@ -8,6 +8,10 @@ import Synchronization
 /// The presented token is hashed and compared with every stored digest in constant time, so the
 /// response time reveals nothing about how much of a token was right. Last-used times are kept in
 /// memory and written to the database in batches, so a request never waits for a write.
+///
+/// Each loop also remembers the last few tokens it accepted, and a token equal to one of them, compared
+/// in constant time, skips the hash. Pollers send the same token on every request. The remembered
+/// tokens are forgotten whenever the credentials change, so a revoked token is rejected at once.
 final class TokenAuthenticator: Sendable {
     /// A token as stored: immutable and shared, so finding one costs a single retain.
     final class Credential: Sendable {
@@ -32,6 +36,28 @@ final class TokenAuthenticator: Sendable {
         var lastUsed: [Timestamp?] = []
         /// Last uses of credentials that have since been replaced, by token id, until they are taken.
         var carriedLastUsed: [String: Timestamp] = [:]
+        /// Tokens this loop accepted recently, each with the index of its credential, overwritten in turn.
+        var recentTokens: [(token: [UInt8], index: Int)] = []
+        var nextRecentSlot = 0
+
+        /// Finds a remembered token equal to `token`, comparing with every entry in full.
+        func recentIndex(of token: UnsafeBufferPointer<UInt8>) -> Int? {
+            var found: Int?
+            for entry in recentTokens where ConstantTime.equals(entry.token, token) {
+                found = entry.index
+            }
+            return found
+        }
+
+        mutating func remember(_ token: UnsafeBufferPointer<UInt8>, index: Int) {
+            let entry = (token: Array(token), index: index)
+            if recentTokens.count < TokenAuthenticator.recentTokenCount {
+                recentTokens.append(entry)
+            } else {
+                recentTokens[nextRecentSlot] = entry
+                nextRecentSlot = (nextRecentSlot + 1) % recentTokens.count
+            }
+        }
 
         /// The last uses not yet taken, by token id.
         var pendingLastUsed: [String: Timestamp] {
@@ -45,6 +71,8 @@ final class TokenAuthenticator: Sendable {
 
     /// A copy per event loop, so that loops authenticating at once do not contend for one lock.
     private let state: PerLoop<State>
+    /// Tokens remembered per loop; a few cover a fleet of pollers that share a token.
+    static let recentTokenCount = 4
 
     init(loopCount: Int = 1) {
         state = PerLoop(loopCount: loopCount, initial: State())
@@ -55,27 +83,43 @@ final class TokenAuthenticator: Sendable {
             state.carriedLastUsed = state.pendingLastUsed
             state.credentials = new
             state.lastUsed = Array(repeating: nil, count: new.count)
+            state.recentTokens = []
+            state.nextRecentSlot = 0
         }
     }
 
     /// Returns the actor behind the request's bearer token, or nil when it has none or an unknown one. `client` is
     /// the client address as Perimeter's own proxy settings resolve it.
     func authenticate(_ request: HTTPRequest, client: String?, now: Timestamp) -> Actor? {
-        guard let field = request.headers.onlyValue(named: "Authorization"),
-              let digest = Self.bearerTokenDigest(in: field)
-        else { return nil }
-        let match: Credential? = state.withLock(loop: request.loopIndex) { state in
+        guard let field = request.headers.onlyValue(named: "Authorization") else { return nil }
+        let match: Credential? = Self.withBearerToken(in: field) { token in
+            guard let token else { return nil }
+            return credential(for: token, loop: request.loopIndex, now: now)
+        }
+        guard let match else { return nil }
+        return Actor(tokenID: match.id, name: match.name, peer: request.peer.host, client: client,
+                     scopes: match.scopes, environments: match.environments)
+    }
+
+    private func credential(for token: UnsafeBufferPointer<UInt8>, loop: Int, now: Timestamp) -> Credential? {
+        let remembered: Credential? = state.withLock(loop: loop) { state in
+            guard let index = state.recentIndex(of: token) else { return nil }
+            state.lastUsed[index] = now
+            return state.credentials[index]
+        }
+        if let remembered { return remembered }
+
+        let digest = SHA256.hash(bytes: UnsafeRawBufferPointer(token))
+        return state.withLock(loop: loop) { state in
             var found: Int?
             for index in state.credentials.indices where ConstantTime.equals(state.credentials[index].digest, digest) {
                 found = index
             }
             guard let found else { return nil }
             state.lastUsed[found] = now
+            state.remember(token, index: found)
             return state.credentials[found]
         }
-        guard let match else { return nil }
-        return Actor(tokenID: match.id, name: match.name, peer: request.peer.host, client: client,
-                     scopes: match.scopes, environments: match.environments)
     }
 
     /// Takes the last-used times gathered since the previous call.
@@ -100,12 +144,6 @@ final class TokenAuthenticator: Sendable {
     static func bearerToken(in values: [String]) -> String? {
         guard values.count == 1 else { return nil }
         return withBearerToken(in: values[0]) { token in token.map { String(decoding: $0, as: UTF8.self) } }
-    }
-
-    /// Returns the SHA-256 digest of the token in one `Authorization` field value, hashed in place because this
-    /// runs for every request.
-    static func bearerTokenDigest(in value: String) -> [UInt8]? {
-        withBearerToken(in: value) { token in token.map { SHA256.hash(bytes: UnsafeRawBufferPointer($0)) } }
     }
 
     /// Calls `body` with the token bytes of a `Bearer <token>` field value, or with nil when the value is not one.
@@ -151,11 +189,17 @@ final class TokenAuthenticator: Sendable {
 }
 
 enum ConstantTime {
-    /// Compares two digests without an early exit; the lengths of digests are public.
+    /// Compares two byte strings without an early exit; only their lengths, which are public, decide sooner.
     static func equals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        rhs.withUnsafeBufferPointer { equals(lhs, $0) }
+    }
+
+    static func equals(_ lhs: [UInt8], _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
+        return lhs.withUnsafeBufferPointer { lhs in
+            var difference: UInt8 = 0
+            for index in 0..<lhs.count { difference |= lhs[index] ^ rhs[index] }
+            return difference == 0
+        }
     }
 }

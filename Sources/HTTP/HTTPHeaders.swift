@@ -4,7 +4,7 @@
 public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionaryLiteral {
     public typealias Element = (name: String, value: String)
 
-    private var fields: [Element]
+    private(set) var fields: [Element]
     /// How many leading fields are known to pass the response encoder's checks, so that it checks only the rest.
     /// Adding keeps the count, and removing resets it.
     private(set) var validatedResponseFieldCount = 0

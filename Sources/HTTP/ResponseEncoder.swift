@@ -44,13 +44,14 @@ enum ResponseEncoder {
         var size = "HTTP/1.1 ".utf8.count + statusCode.utf8.count + 1 + reasonPhrase.utf8.count + 2 + 2
         var hasDate = false
         let validatedFieldCount = response.headers.validatedResponseFieldCount
-        for (index, (name, value)) in response.headers.enumerated() {
+        let fields = response.headers.fields
+        for index in fields.indices {
             if index >= validatedFieldCount {
-                try validateField(name, value)
+                try validateField(fields[index].name, fields[index].value)
             }
-            if isServerField(name) { continue }
-            if !hasDate, name.equalsIgnoringASCIICase("Date") { hasDate = true }
-            size += fieldSize(name, value)
+            if isServerField(fields[index].name) { continue }
+            if !hasDate, fields[index].name.equalsIgnoringASCIICase("Date") { hasDate = true }
+            size += fieldSize(fields[index].name, fields[index].value)
         }
         if !hasDate { size += fieldSize("Date", date) }
         if let contentLength { size += fieldSize("Content-Length", contentLength) }
@@ -64,8 +65,8 @@ enum ResponseEncoder {
             writer.append(" ")
             writer.append(reasonPhrase)
             writer.append("\r\n")
-            for (name, value) in response.headers where !isServerField(name) {
-                writer.appendField(name, value)
+            for index in fields.indices where !isServerField(fields[index].name) {
+                writer.appendField(fields[index].name, fields[index].value)
             }
             if !hasDate { writer.appendField("Date", date) }
             if let contentLength { writer.appendField("Content-Length", contentLength) }

@@ -104,6 +104,37 @@ extension String {
     }
 }
 
+extension UnsafeBufferPointer<UInt8> {
+    /// Returns whether any byte is a control character other than HTAB, that is, below 0x20 or equal to 0x7F, which
+    /// field values must not contain.
+    ///
+    /// Eight bytes are tested at once with the word-at-a-time test for a byte below n, `(x - n·0x01…) & ~x & 0x80…`,
+    /// which never misses such a byte but may also fire for the byte after one. A word that fires is settled byte by
+    /// byte, which also lets HTAB through. Every request runs this over its header values.
+    func containsFieldControlCharacter() -> Bool {
+        guard let base = baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let belowSpace = (word &- ones &* 0x20) & ~word & highBits
+            let delete = word ^ (ones &* 0x7F)
+            let isDelete = (delete &- ones) & ~delete & highBits
+            if belowSpace | isDelete != 0 {
+                for offset in index..<(index + 8) where !self[offset].isFieldValueCharacter {
+                    return true
+                }
+            }
+            index += 8
+        }
+        for offset in index..<count where !self[offset].isFieldValueCharacter {
+            return true
+        }
+        return false
+    }
+}
+
 extension Collection<UInt8> where SubSequence == Self {
     /// Returns the bytes without leading and trailing SP and HTAB.
     func trimmingWhitespace() -> SubSequence {

@@ -34,11 +34,12 @@ struct RequestHead: Sendable, Equatable {
     /// 3. `Expect`: only `100-continue` (417); ignored on HTTP/1.0 as RFC 9110 section 10.1.1 requires.
     /// 4. `Connection`: `close` ends the connection; HTTP/1.0 keeps it only with `keep-alive`.
     init(_ line: RequestLine, headers: HTTPHeaders, limits: HTTPLimits) throws(RequestRejection) {
-        try Self.checkHost(headers, version: line.version)
-        let framing = try Self.framing(of: headers, version: line.version, limits: limits)
+        let fields = ControlFields(headers)
+        try Self.checkHost(fields, version: line.version)
+        let framing = try Self.framing(of: fields, version: line.version, limits: limits)
 
         var expectsContinue = false
-        let expectations = headers["Expect"]
+        let expectations = fields.expectations
         if line.version == .http11 && !expectations.isEmpty {
             guard expectations.count == 1,
                   expectations[0].utf8[...].trimmingWhitespace().elementsEqual("100-continue".utf8, by: {
@@ -50,7 +51,7 @@ struct RequestHead: Sendable, Equatable {
             expectsContinue = framing != .none && framing != .contentLength(0)
         }
 
-        let options = Self.listElements(headers["Connection"]).map { $0.lowercased() }
+        let options = Self.listElements(fields.connectionOptions).map { $0.lowercased() }
         let isKeepAlive = switch line.version {
         case .http11: !options.contains("close")
         case .http10: options.contains("keep-alive") && !options.contains("close")
@@ -67,13 +68,11 @@ struct RequestHead: Sendable, Equatable {
 
     // MARK: - Host
 
-    private static func checkHost(_ headers: HTTPHeaders, version: HTTPVersion) throws(RequestRejection) {
-        var hosts = headers.values(named: "Host").makeIterator()
-        let host = hosts.next()
-        if hosts.next() != nil {
+    private static func checkHost(_ fields: ControlFields, version: HTTPVersion) throws(RequestRejection) {
+        if fields.hostCount > 1 {
             throw .malformed("The request has more than one Host header field.")
         }
-        guard let host else {
+        guard let host = fields.host else {
             if version == .http11 {
                 throw .malformed("An HTTP/1.1 request must have a Host header field.")
             }
@@ -89,12 +88,12 @@ struct RequestHead: Sendable, Equatable {
     // MARK: - Framing
 
     private static func framing(
-        of headers: HTTPHeaders,
+        of fields: ControlFields,
         version: HTTPVersion,
         limits: HTTPLimits
     ) throws(RequestRejection) -> BodyFraming {
-        let transferCodings = headers["Transfer-Encoding"]
-        let lengths = headers["Content-Length"]
+        let transferCodings = fields.transferCodings
+        let lengths = fields.contentLengths
 
         if !transferCodings.isEmpty {
             // A request with both is the classic request-smuggling shape (RFC 9112 section 6.1).
@@ -161,5 +160,38 @@ struct RequestHead: Sendable, Equatable {
         values.flatMap { value in
             value.utf8.split(separator: .comma).map { String(decoding: $0.trimmingWhitespace(), as: UTF8.self) }
         }.filter { !$0.isEmpty }
+    }
+}
+
+/// The fields that decide framing and connection handling, gathered in one pass over the head, since every request
+/// needs all of them.
+private struct ControlFields {
+    /// The first Host value; `hostCount` tells whether there were more.
+    var host: String?
+    var hostCount = 0
+    var transferCodings: [String] = []
+    var contentLengths: [String] = []
+    var expectations: [String] = []
+    var connectionOptions: [String] = []
+
+    init(_ headers: HTTPHeaders) {
+        for field in headers.fields {
+            // Comparing lengths first skips most names without looking at their bytes.
+            switch field.name.utf8.count {
+            case 4 where field.name.equalsIgnoringASCIICase("Host"):
+                if host == nil { host = field.value }
+                hostCount += 1
+            case 6 where field.name.equalsIgnoringASCIICase("Expect"):
+                expectations.append(field.value)
+            case 10 where field.name.equalsIgnoringASCIICase("Connection"):
+                connectionOptions.append(field.value)
+            case 14 where field.name.equalsIgnoringASCIICase("Content-Length"):
+                contentLengths.append(field.value)
+            case 17 where field.name.equalsIgnoringASCIICase("Transfer-Encoding"):
+                transferCodings.append(field.value)
+            default:
+                break
+            }
+        }
     }
 }

@@ -129,7 +129,7 @@ extension RequestParser {
             valueEnd -= 1
         }
         let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
-        for byte in value where !byte.isFieldValueCharacter {
+        if value.containsFieldControlCharacter() {
             throw .malformed("The value of header field \(nameText) contains a control character.")
         }
         return (nameText, String(decoding: value, as: UTF8.self))

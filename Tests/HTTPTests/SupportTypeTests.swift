@@ -185,3 +185,34 @@ import Testing
         #expect(first <= second)
     }
 }
+
+@Suite struct ControlCharacterScanTests {
+    private func scan(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { $0.containsFieldControlCharacter() }
+    }
+
+    private func byteByByte(_ bytes: [UInt8]) -> Bool {
+        bytes.contains { !$0.isFieldValueCharacter }
+    }
+
+    @Test func agreesWithByteTestAtEveryPosition() {
+        // Every byte value at every offset of a 19-byte value, so both the word loop and the tail see each one.
+        for byte in UInt8.min...UInt8.max {
+            for offset in 0..<19 {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: 19)
+                bytes[offset] = byte
+                #expect(scan(bytes) == byteByByte(bytes), "byte \(byte) at \(offset)")
+            }
+        }
+    }
+
+    @Test func agreesOnMixedValues() {
+        let values: [[UInt8]] = [
+            [], Array("Bearer abc".utf8), Array("a\tb\tc\td\te\tf\tg\th".utf8), [0x80, 0x1F, 0xFF, 0x20, 0x7E, 0x7F],
+            Array(repeating: 0x80, count: 16), Array(repeating: 0x21, count: 16) + [0x00], [0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09],
+        ]
+        for value in values {
+            #expect(scan(value) == byteByByte(value), "\(value)")
+        }
+    }
+}

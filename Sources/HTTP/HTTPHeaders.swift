@@ -5,9 +5,6 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
     public typealias Element = (name: String, value: String)
 
     private(set) var fields: [Element]
-    /// How many leading fields are known to pass the response encoder's checks, so that it checks only the rest.
-    /// Adding keeps the count, and removing resets it.
-    private(set) var validatedResponseFieldCount = 0
 
     public init(_ fields: [(String, String)] = []) {
         self.fields = fields.map { (name: $0.0, value: $0.1) }
@@ -40,20 +37,6 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
     /// Removes every field named `name`.
     public mutating func remove(name: String) {
         fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
-        validatedResponseFieldCount = 0
-    }
-
-    /// Checks every field as the response encoder does and records the result, so that responses built from these
-    /// headers skip the check. Returns false, recording nothing, when the encoder would reject a field.
-    ///
-    /// Worth calling on headers built once and sent with many responses.
-    @discardableResult
-    public mutating func validateAsResponseFields() -> Bool {
-        for (name, value) in fields where !ResponseEncoder.isValidField(name, value) {
-            return false
-        }
-        validatedResponseFieldCount = fields.count
-        return true
     }
 
     public func contains(name: String) -> Bool {

@@ -9,11 +9,15 @@ public struct HTTPResponse: Sendable {
     public var headers: HTTPHeaders
     /// The body; the server leaves it out for `HEAD` requests and for 204 and 304 responses.
     public var body: [UInt8]
+    /// Fields encoded ahead of time, sent before `headers`.
+    public var encodedFields: EncodedFields?
 
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+                encodedFields: EncodedFields? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.encodedFields = encodedFields
     }
 }
 

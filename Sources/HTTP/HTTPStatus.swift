@@ -43,4 +43,14 @@ enum HTTPStatus {
         default: ""
         }
     }
+
+    /// Returns `HTTP/1.1 <status> <reason>` and its CRLF, as a literal for the statuses sent most often, so that
+    /// encoding them allocates nothing.
+    static func statusLine(for status: Int) -> String {
+        switch status {
+        case 200: "HTTP/1.1 200 OK\r\n"
+        case 304: "HTTP/1.1 304 Not Modified\r\n"
+        default: "HTTP/1.1 \(status) \(reasonPhrase(for: status))\r\n"
+        }
+    }
 }

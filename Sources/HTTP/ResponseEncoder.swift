@@ -32,8 +32,7 @@ enum ResponseEncoder {
         guard (200...999).contains(status) else {
             throw InvalidResponseError(description: "status \(status) is not a final status from 200 to 999")
         }
-        let statusCode = String(status)
-        let reasonPhrase = HTTPStatus.reasonPhrase(for: status)
+        let statusLine = HTTPStatus.statusLine(for: status)
         let hasContent = status != 204 && status != 304
         let includesBody = hasContent && !context.isHeadRequest
         let contentLength = hasContent ? String(response.body.count) : nil
@@ -41,14 +40,12 @@ enum ResponseEncoder {
 
         // The size is counted first and the bytes are then copied into a buffer of exactly that size, because this
         // runs for every response and growing a buffer field by field was a measurable share of a 304's cost.
-        var size = "HTTP/1.1 ".utf8.count + statusCode.utf8.count + 1 + reasonPhrase.utf8.count + 2 + 2
-        var hasDate = false
-        let validatedFieldCount = response.headers.validatedResponseFieldCount
+        var size = statusLine.utf8.count + 2
+        var hasDate = response.encodedFields?.includesDate ?? false
+        size += response.encodedFields?.bytes.count ?? 0
         let fields = response.headers.fields
         for index in fields.indices {
-            if index >= validatedFieldCount {
-                try validateField(fields[index].name, fields[index].value)
-            }
+            try validateField(fields[index].name, fields[index].value)
             if isServerField(fields[index].name) { continue }
             if !hasDate, fields[index].name.equalsIgnoringASCIICase("Date") { hasDate = true }
             size += fieldSize(fields[index].name, fields[index].value)
@@ -60,11 +57,10 @@ enum ResponseEncoder {
 
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initializedCount in
             var writer = ByteWriter(buffer: buffer)
-            writer.append("HTTP/1.1 ")
-            writer.append(statusCode)
-            writer.append(" ")
-            writer.append(reasonPhrase)
-            writer.append("\r\n")
+            writer.append(statusLine)
+            if let encodedFields = response.encodedFields {
+                encodedFields.bytes.withUnsafeBufferPointer { writer.append($0) }
+            }
             for index in fields.indices where !isServerField(fields[index].name) {
                 writer.appendField(fields[index].name, fields[index].value)
             }
@@ -86,7 +82,7 @@ enum ResponseEncoder {
     }
 
     /// Returns whether the server sets this field itself; the length check skips most names without comparing.
-    private static func isServerField(_ name: String) -> Bool {
+    static func isServerField(_ name: String) -> Bool {
         switch name.utf8.count {
         case 10: name.equalsIgnoringASCIICase("Connection") || name.equalsIgnoringASCIICase("Keep-Alive")
         case 14: name.equalsIgnoringASCIICase("Content-Length")

@@ -77,41 +77,34 @@ import Testing
         #expect(throws: InvalidResponseError.self) { try encode(response) }
     }
 
-    @Test func validatedHeadersStillCheckAddedFields() throws {
-        var headers: HTTPHeaders = ["ETag": "\"v1\""]
-        let isValid = headers.validateAsResponseFields()
-        #expect(isValid)
-        headers.add(name: "X-Split", value: "a\r\nInjected: 1")
+    @Test func encodedFieldsPrecedeHeaders() throws {
+        let encoded = try #require(EncodedFields(["ETag": "\"v1\"", "Content-Length": "9"]))
+        let response = HTTPResponse(status: 304, headers: ["X-Request-Id": "r1"], encodedFields: encoded)
 
-        #expect(throws: InvalidResponseError.self) { try encode(HTTPResponse(status: 304, headers: headers)) }
+        let text = try encode(response)
+
+        #expect(text == "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nX-Request-Id: r1\r\nDate: \(Self.date)\r\n\r\n")
     }
 
-    @Test func validationFailsOnInvalidField() {
-        var headers: HTTPHeaders = ["ETag": "\"v1\"", "Bad Name": "a"]
+    @Test func encodedFieldsKeepTheirDate() throws {
+        let encoded = try #require(EncodedFields(["Date": "Mon, 01 Jan 2024 00:00:00 GMT"]))
 
-        let isValid = headers.validateAsResponseFields()
+        let text = try encode(HTTPResponse(status: 200, body: Array("hi".utf8), encodedFields: encoded))
 
-        #expect(!isValid)
-        #expect(headers.validatedResponseFieldCount == 0)
+        #expect(text == "HTTP/1.1 200 OK\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\nContent-Length: 2\r\n\r\nhi")
     }
 
-    @Test func removingResetsValidation() {
-        var headers: HTTPHeaders = ["ETag": "\"v1\"", "Vary": "Prefer"]
-        headers.validateAsResponseFields()
-
-        headers.remove(name: "Vary")
-
-        #expect(headers.validatedResponseFieldCount == 0)
+    @Test(arguments: [
+        HTTPHeaders([("X-Split", "a\r\nInjected: 1")]), HTTPHeaders([("Bad Name", "a")]), HTTPHeaders([("", "a")]),
+    ])
+    func encodedFieldsRejectInvalidFields(_ headers: HTTPHeaders) {
+        #expect(EncodedFields(headers) == nil)
     }
 
-    @Test func validatedHeadersEncodeAlike() throws {
-        var validated: HTTPHeaders = ["Content-Type": "text/plain", "ETag": "\"v1\""]
-        validated.validateAsResponseFields()
-        let plain: HTTPHeaders = ["Content-Type": "text/plain", "ETag": "\"v1\""]
-
-        let expected = try encode(HTTPResponse(status: 200, headers: plain, body: Array("hi".utf8)))
-
-        #expect(try encode(HTTPResponse(status: 200, headers: validated, body: Array("hi".utf8))) == expected)
+    @Test func statusLinesOfEveryCode() throws {
+        #expect(try encode(HTTPResponse(status: 404)).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        #expect(try encode(HTTPResponse(status: 200)).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(try encode(HTTPResponse(status: 304)).hasPrefix("HTTP/1.1 304 Not Modified\r\n"))
     }
 }
 

@@ -49,9 +49,10 @@ extension ControlPlaneResponder {
 
     /// 200 and 304 carry the same `ETag` and `Content-Type`, so a poller can treat them alike.
     static func bundleResponse(_ bundle: PublishedBundle, status: Int, waitApplied: Int?) -> HTTPResponse {
-        var headers = bundle.responseHeaders
-        if let waitApplied { headers.add(name: "Preference-Applied", value: "wait=\(waitApplied)") }
-        return HTTPResponse(status: status, headers: headers, body: status == 200 ? bundle.envelope : [])
+        var response = HTTPResponse(status: status, body: status == 200 ? bundle.envelope : [],
+                                    encodedFields: bundle.responseFields)
+        if let waitApplied { response.headers.add(name: "Preference-Applied", value: "wait=\(waitApplied)") }
+        return response
     }
 
     /// Responds with a published version. Its bytes never change, so clients may cache it for good.

@@ -19,8 +19,8 @@ public final class PublishedBundle: Sendable {
     public let policy: Policy
     public let inbound: InboundDecider
     public let egress: EgressDecider
-    /// The headers of every 200 and 304 response with this bundle, built once instead of per poll.
-    let responseHeaders: HTTPHeaders
+    /// The fields of every 200 and 304 response with this bundle, checked and encoded once instead of per poll.
+    let responseFields: EncodedFields
 
     init(environment: String, version: Int, issuedAt: Timestamp, expiresAt: Timestamp, envelope: [UInt8],
          policy: Policy) {
@@ -33,15 +33,17 @@ public final class PublishedBundle: Sendable {
         self.policy = policy
         self.inbound = InboundDecider(policy: policy)
         self.egress = EgressDecider(policy: policy.egress)
-        var responseHeaders = HTTPHeaders([
+        let responseHeaders = HTTPHeaders([
             ("Content-Type", PublishedBundle.contentType),
             ("ETag", etag),
             ("Cache-Control", "no-cache"),
             ("Perimeter-Bundle-Version", String(version)),
         ])
-        // Checked here once, so the encoder does not check them again for every poll.
-        responseHeaders.validateAsResponseFields()
-        self.responseHeaders = responseHeaders
+        guard let responseFields = EncodedFields(responseHeaders) else {
+            // The values are a constant, a hex digest in quotes and a number, none of which can be invalid.
+            preconditionFailure("the response fields of bundle version \(version) are invalid: \(responseHeaders)")
+        }
+        self.responseFields = responseFields
     }
 
     public static let contentType = "application/vnd.dsse.envelope.v1+json"

@@ -206,7 +206,7 @@ struct ConnectionDriver {
 
     /// Moves the clock and runs the deadlines that have passed, the way the loop's timer does.
     mutating func passTime(by duration: Duration) {
-        now += duration
+        now = now + duration
         guard !isClosed, let deadline = machine.nextDeadline, deadline <= now else { return }
         isInterrupted = true
         perform(machine.deadlineReached(now: now))

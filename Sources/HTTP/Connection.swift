@@ -1,3 +1,5 @@
+import Glibc
+
 /// One accepted connection on a loop: its socket, its state machine and the response bytes not yet sent.
 final class Connection {
     enum ReadOutcome {
@@ -13,8 +15,8 @@ final class Connection {
         case failed(SystemCallError)
     }
 
-    /// Output beyond this size is compacted or released rather than kept for the life of the connection.
-    private static let retainedOutputCapacity = 64 * 1024
+    /// Buffers handed to one sendmsg call at most; more wait for the next call.
+    private static let maxBuffersPerSend = 16
 
     let id: UInt64
     let peer: SocketAddress
@@ -24,8 +26,12 @@ final class Connection {
     /// The deadline of this connection's earliest entry in the loop's `DeadlineQueue`.
     var scheduledDeadline: MonotonicInstant?
     private let socket: Socket
-    private var output: [UInt8] = []
-    private var outputStart = 0
+    /// Output not yet sent, in order: response heads and bodies as they were queued, never copied together, so that
+    /// many responses with one bundle share its bytes.
+    private var output: [[UInt8]] = []
+    /// The first buffer of `output` still to send, and how much of it is already sent.
+    private var outputIndex = 0
+    private var sentOfFirst = 0
 
     init(id: UInt64, peer: SocketAddress, socket: Socket, machine: ConnectionStateMachine, registeredEvents: UInt32) {
         self.id = id
@@ -37,7 +43,7 @@ final class Connection {
 
     var isClosed: Bool { socket.isClosed }
 
-    var hasOutput: Bool { outputStart < output.count }
+    var hasOutput: Bool { outputIndex < output.count }
 
     var descriptor: Int32 { socket.rawDescriptor }
 
@@ -58,48 +64,77 @@ final class Connection {
     }
 
     func enqueue(_ bytes: [UInt8]) {
-        if outputStart == output.count {
-            // With nothing pending, the encoded response becomes the buffer instead of being copied into it.
-            output = bytes
-            outputStart = 0
-            return
+        guard !bytes.isEmpty else { return }
+        // A client that keeps the queue from ever draining would otherwise grow it by one sent slot per buffer.
+        if outputIndex >= Self.maxBuffersPerSend && outputIndex * 2 >= output.count {
+            output.removeFirst(outputIndex)
+            outputIndex = 0
         }
-        output.append(contentsOf: bytes)
+        output.append(bytes)
     }
 
-    /// Sends buffered output until it is all written or the socket would block.
+    /// Sends queued output until it is all written or the socket would block.
     func flush() -> WriteOutcome {
         var madeProgress = false
-        while outputStart < output.count {
-            let start = outputStart
-            let outcome = output.withUnsafeBytes { bytes in
-                Result { () throws(SystemCallError) in try socket.send(UnsafeRawBufferPointer(rebasing: bytes[start...])) }
-            }
-            let result: IOResult<Int>
+        while outputIndex < output.count {
+            let outcome = sendQueued()
+            let sent: Int
             switch outcome {
-            case .success(let value): result = value
-            case .failure(let error): return .failed(error)
-            }
-            switch result {
-            case .processed(let count):
-                outputStart += count
-                madeProgress = true
-            case .wouldBlock:
-                if outputStart >= Self.retainedOutputCapacity {
-                    output.removeFirst(outputStart)
-                    outputStart = 0
-                }
+            case .success(.processed(let count)):
+                sent = count
+            case .success(.wouldBlock):
                 return .blocked(madeProgress: madeProgress)
+            case .failure(let error):
+                return .failed(error)
+            }
+            madeProgress = true
+            consume(sent)
+        }
+        output.removeAll(keepingCapacity: output.capacity <= Self.maxBuffersPerSend)
+        outputIndex = 0
+        sentOfFirst = 0
+        return .drained
+    }
+
+    /// Sends as many queued buffers as one sendmsg call takes.
+    private func sendQueued() -> Result<IOResult<Int>, SystemCallError> {
+        let count = min(output.count - outputIndex, Self.maxBuffersPerSend)
+        if count == 1 {
+            // One buffer, such as a 304's head, needs no vector.
+            let skipped = sentOfFirst
+            return output[outputIndex].withUnsafeBytes { bytes in
+                Result { () throws(SystemCallError) in try socket.send(UnsafeRawBufferPointer(rebasing: bytes[skipped...])) }
             }
         }
-
-        if output.capacity > Self.retainedOutputCapacity {
-            output = []
-        } else {
-            output.removeAll(keepingCapacity: true)
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
+            // The pointers stay valid during the call because `output` holds the arrays and nothing changes it here.
+            for position in 0..<count {
+                output[outputIndex + position].withUnsafeBytes { bytes in
+                    let skipped = position == 0 ? sentOfFirst : 0
+                    vectors[position] = iovec(
+                        iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + skipped),
+                        iov_len: bytes.count - skipped
+                    )
+                }
+            }
+            return Result { () throws(SystemCallError) in try socket.send(vectors) }
         }
-        outputStart = 0
-        return .drained
+    }
+
+    /// Drops `count` sent bytes from the front of the queue, releasing the buffers sent in full.
+    private func consume(_ count: Int) {
+        var remaining = count
+        while remaining > 0 && outputIndex < output.count {
+            let left = output[outputIndex].count - sentOfFirst
+            if remaining < left {
+                sentOfFirst += remaining
+                return
+            }
+            remaining -= left
+            output[outputIndex] = []
+            outputIndex += 1
+            sentOfFirst = 0
+        }
     }
 
     func shutdownOutput() throws(SystemCallError) {

@@ -54,7 +54,9 @@ extension EventLoopCore {
                     connection.enqueue(ResponseEncoder.continueBytes)
                     hasUnwrittenOutput = true
                 case .send(let response, let responseContext):
-                    connection.enqueue(encode(response, context: responseContext, peer: connection.peer))
+                    let encoded = encode(response, context: responseContext, peer: connection.peer)
+                    connection.enqueue(encoded.head)
+                    connection.enqueue(encoded.body)
                     hasUnwrittenOutput = true
                 case .shutdownOutput:
                     do throws(SystemCallError) {
@@ -104,7 +106,11 @@ extension EventLoopCore {
     }
 
     /// Encodes a response, replacing one the encoder rejects with a 500 problem so the client still gets a response.
-    private func encode(_ response: HTTPResponse, context responseContext: ResponseContext, peer: SocketAddress) -> [UInt8] {
+    private func encode(
+        _ response: HTTPResponse,
+        context responseContext: ResponseContext,
+        peer: SocketAddress
+    ) -> EncodedResponse {
         let date = dates.current()
         do throws(InvalidResponseError) {
             return try ResponseEncoder.encode(response, context: responseContext, date: date)

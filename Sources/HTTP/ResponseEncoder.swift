@@ -12,6 +12,14 @@ struct InvalidResponseError: Error, Sendable, Equatable, CustomStringConvertible
     let description: String
 }
 
+/// A response ready to send: the encoded head, then the body.
+struct EncodedResponse {
+    let head: [UInt8]
+    /// The responder's body itself, not a copy, so that responses carrying the same bundle share its storage. It is
+    /// empty when the response has none, such as for `HEAD`, 204 and 304.
+    let body: [UInt8]
+}
+
 /// Serializes responses into HTTP/1.1 bytes.
 enum ResponseEncoder {
     static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -19,7 +27,8 @@ enum ResponseEncoder {
     // Fields that the server sets itself (Content-Length, Transfer-Encoding, Connection, Keep-Alive) are
     // dropped from a responder's headers; see isServerField.
 
-    /// Encodes the status line, the responder's fields, `Date`, `Content-Length` and `Connection`, then the body.
+    /// Encodes the status line, the responder's fields, `Date`, `Content-Length` and `Connection`, and passes the
+    /// body on.
     ///
     /// 204 and 304 responses get neither a body nor `Content-Length`. A `HEAD` response gets the `Content-Length`
     /// of the body it was given but not the body (RFC 9110 section 9.3.2).
@@ -27,7 +36,7 @@ enum ResponseEncoder {
         _ response: HTTPResponse,
         context: ResponseContext,
         date: String
-    ) throws(InvalidResponseError) -> [UInt8] {
+    ) throws(InvalidResponseError) -> EncodedResponse {
         let status = response.status
         guard (200...999).contains(status) else {
             throw InvalidResponseError(description: "status \(status) is not a final status from 200 to 999")
@@ -38,8 +47,9 @@ enum ResponseEncoder {
         let contentLength = hasContent ? String(response.body.count) : nil
         let connection = context.closesConnection ? "close" : context.requestVersion == .http10 ? "keep-alive" : nil
 
-        // The size is counted first and the bytes are then copied into a buffer of exactly that size, because this
-        // runs for every response and growing a buffer field by field was a measurable share of a 304's cost.
+        // The size of the head is counted first and the bytes are then copied into a buffer of exactly that size,
+        // because this runs for every response and growing a buffer field by field was a measurable share of a
+        // 304's cost.
         var size = statusLine.utf8.count + 2
         var hasDate = response.encodedFields?.includesDate ?? false
         size += response.encodedFields?.bytes.count ?? 0
@@ -53,9 +63,8 @@ enum ResponseEncoder {
         if !hasDate { size += fieldSize("Date", date) }
         if let contentLength { size += fieldSize("Content-Length", contentLength) }
         if let connection { size += fieldSize("Connection", connection) }
-        if includesBody { size += response.body.count }
 
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initializedCount in
+        let head = [UInt8](unsafeUninitializedCapacity: size) { buffer, initializedCount in
             var writer = ByteWriter(buffer: buffer)
             writer.append(statusLine)
             if let encodedFields = response.encodedFields {
@@ -68,12 +77,10 @@ enum ResponseEncoder {
             if let contentLength { writer.appendField("Content-Length", contentLength) }
             if let connection { writer.appendField("Connection", connection) }
             writer.append("\r\n")
-            if includesBody {
-                response.body.withUnsafeBufferPointer { writer.append($0) }
-            }
             precondition(writer.count == size, "the response encoder counted \(size) bytes but wrote \(writer.count)")
             initializedCount = writer.count
         }
+        return EncodedResponse(head: head, body: includesBody ? response.body : [])
     }
 
     /// The bytes of `name: value` and its CRLF.

@@ -39,6 +39,16 @@ final class Socket {
         return try systemCall("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Sends the buffers in order with one sendmsg call and MSG_NOSIGNAL; returns the number of bytes sent, which
+    /// may end inside any buffer.
+    func send(_ buffers: UnsafeMutableBufferPointer<iovec>) throws(SystemCallError) -> IOResult<Int> {
+        let fd = rawDescriptor
+        var message = msghdr()
+        message.msg_iov = buffers.baseAddress
+        message.msg_iovlen = buffers.count
+        return try systemCall("sendmsg") { sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
+    }
+
     /// Sends FIN and keeps the receiving side open.
     func shutdownOutput() throws(SystemCallError) {
         let fd = rawDescriptor

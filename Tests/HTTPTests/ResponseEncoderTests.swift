@@ -6,7 +6,8 @@ import Testing
     static let keepAlive = ResponseContext(isHeadRequest: false, requestVersion: .http11, closesConnection: false)
 
     func encode(_ response: HTTPResponse, context: ResponseContext = keepAlive) throws -> String {
-        String(decoding: try ResponseEncoder.encode(response, context: context, date: Self.date), as: UTF8.self)
+        let encoded = try ResponseEncoder.encode(response, context: context, date: Self.date)
+        return String(decoding: encoded.head + encoded.body, as: UTF8.self)
     }
 
     @Test func encodesStatusFieldsAndBody() throws {
@@ -99,6 +100,17 @@ import Testing
     ])
     func encodedFieldsRejectInvalidFields(_ headers: HTTPHeaders) {
         #expect(EncodedFields(headers) == nil)
+    }
+
+    @Test func bodyIsPassedOnUncopied() throws {
+        let body = Array(repeating: UInt8(ascii: "x"), count: 4096)
+
+        let encoded = try ResponseEncoder.encode(HTTPResponse(status: 200, body: body), context: Self.keepAlive,
+                                                 date: Self.date)
+
+        #expect(encoded.body == body)
+        #expect(encoded.body.withUnsafeBufferPointer { $0.baseAddress } == body.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(String(decoding: encoded.head, as: UTF8.self).hasSuffix("Content-Length: 4096\r\n\r\n"))
     }
 
     @Test func statusLinesOfEveryCode() throws {

@@ -4,39 +4,39 @@ import Glibc
 ///
 /// The loops compare deadlines after every event. `ContinuousClock.Instant` comes from a module built for library
 /// evolution, so every copy and comparison of one goes through its value witness table; this plain integer is
-/// compared in one instruction.
-struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConvertible {
+/// compared in one instruction. It is public so that responders can time requests as cheaply.
+public struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// Nanoseconds since an unspecified start, such as the boot of the machine.
-    let nanoseconds: Int64
+    public let nanoseconds: Int64
 
-    init(nanoseconds: Int64) {
+    public init(nanoseconds: Int64) {
         self.nanoseconds = nanoseconds
     }
 
-    static var now: MonotonicInstant {
+    public static var now: MonotonicInstant {
         var time = timespec()
         // clock_gettime fails only for an unknown clock or an invalid pointer, neither possible here.
         clock_gettime(CLOCK_MONOTONIC, &time)
         return MonotonicInstant(nanoseconds: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
     }
 
-    var description: String { "\(nanoseconds) ns" }
+    public var description: String { "\(nanoseconds) ns" }
 
     /// The time from this instant to `other`, negative when `other` is earlier.
-    func duration(to other: MonotonicInstant) -> Duration {
+    public func duration(to other: MonotonicInstant) -> Duration {
         .nanoseconds(other.nanoseconds &- nanoseconds)
     }
 
-    static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
+    public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }
 
     /// Adds a duration, saturating instead of overflowing for durations of centuries.
-    static func + (instant: MonotonicInstant, duration: Duration) -> MonotonicInstant {
+    public static func + (instant: MonotonicInstant, duration: Duration) -> MonotonicInstant {
         MonotonicInstant(nanoseconds: instant.nanoseconds.addingSaturated(duration.wholeNanoseconds))
     }
 
-    static func - (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Duration {
+    public static func - (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Duration {
         rhs.duration(to: lhs)
     }
 }

@@ -51,14 +51,13 @@ final class ControlPlaneResponder: HTTPResponder {
     /// Wraps `respond` so each response carries a request id and is counted, timed and logged once.
     private func instrumented(_ request: HTTPRequest, route: Route?,
                               respond: @escaping @Sendable (HTTPResponse) -> Void) -> @Sendable (HTTPResponse) -> Void {
-        let started = ContinuousClock.now
+        let started = MonotonicInstant.now
         let requestID = RequestID.next()
         let template = route?.template ?? "unmatched"
         return { [metrics, logger] response in
             var response = response
             response.headers.add(name: "X-Request-Id", value: requestID)
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = Double(MonotonicInstant.now.nanoseconds - started.nanoseconds) / 1e9
             metrics.record(route: template, method: request.method, status: response.status, seconds: seconds,
                            loop: request.loopIndex)
             logger.debug("request", metadata: [

@@ -154,6 +154,22 @@ import Testing
         #expect(paged == all)
     }
 
+    @Test func fullLastPageHasNoCursor() throws {
+        let server = try RunningServer()
+        defer { server.stop() }
+        let client = server.client
+        _ = try client.request("PUT", "/v1/environments/default/ip-allowlist", json: #"{"blocks": ["10.1.0.0/16"]}"#)
+        let count = try Self.entries(client).count
+
+        let exact = try client.request("GET", "/v1/audit?limit=\(count)").json()
+        let shorter = try client.request("GET", "/v1/audit?limit=\(count - 1)").json()
+
+        #expect((exact["entries"] as? [Any])?.count == count)
+        #expect(exact["next_cursor"] is NSNull)
+        #expect((shorter["entries"] as? [Any])?.count == count - 1)
+        #expect(shorter["next_cursor"] is String)
+    }
+
     @Test func malformedCursorIsRejected() throws {
         let server = try RunningServer()
         defer { server.stop() }

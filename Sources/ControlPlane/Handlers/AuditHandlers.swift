@@ -29,11 +29,13 @@ extension ControlPlaneResponder {
             }
             before = id
         }
+        let limit = try query.integer("limit", in: 1...500) ?? 50
+        // One row more than the page shows whether another page follows, so a full last page ends the listing.
         let auditQuery = AuditQuery(environments: environments, since: try query.timestamp("since"),
-                                    until: try query.timestamp("until"),
-                                    limit: try query.integer("limit", in: 1...500) ?? 50, before: before)
+                                    until: try query.timestamp("until"), limit: limit + 1, before: before)
         onWriter(respond) { _, store in
-            let records = try store.audit(auditQuery)
+            let found = try store.audit(auditQuery)
+            let records = found.prefix(limit)
             let entries = records.map { record -> JSONValue in
                 let entry = record.entry
                 return .object([
@@ -50,7 +52,7 @@ extension ControlPlaneResponder {
                     ("change_sha256", entry.changeSHA256.map { .string($0) } ?? .null),
                 ])
             }
-            let next: JSONValue = records.count == auditQuery.limit ? .string("a\(records.last!.id)") : .null
+            let next: JSONValue = found.count > limit ? .string("a\(records.last!.id)") : .null
             return .json(.object([("entries", .array(entries)), ("next_cursor", next)]))
         }
     }

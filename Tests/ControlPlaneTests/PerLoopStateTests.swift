@@ -126,3 +126,22 @@ import Testing
         }
     }
 }
+
+@Suite struct BearerTokenTests {
+    @Test func token68BytesMatchGrammar() {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/=".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(TokenAuthenticator.isToken68Byte(byte) == allowed.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test func schemeIsCaseInsensitiveAndNeedsOneField() {
+        #expect(TokenAuthenticator.bearerToken(in: ["bEaReR abc"]) == "abc")
+        #expect(TokenAuthenticator.bearerToken(in: ["Bearer   abc"]) == "abc")
+        #expect(TokenAuthenticator.bearerToken(in: ["Bearer"]) == nil)
+        #expect(TokenAuthenticator.bearerToken(in: ["Bearer "]) == nil)
+        #expect(TokenAuthenticator.bearerToken(in: ["Basic abc"]) == nil)
+        #expect(TokenAuthenticator.bearerToken(in: ["Bearer a b"]) == nil)
+        #expect(TokenAuthenticator.bearerToken(in: ["Bearer abc", "Bearer abc"]) == nil)
+    }
+}

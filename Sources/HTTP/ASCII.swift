@@ -51,7 +51,8 @@ extension UInt8 {
     /// bit n of `high` for byte 64 + n. Bytes from 128 up are never members.
     @inline(__always)
     private static func isMember(_ byte: UInt8, low: UInt64, high: UInt64) -> Bool {
-        let mask = byte < 64 ? low : byte < 128 ? high : 0
+        guard byte < 128 else { return false }
+        let mask = byte < 64 ? low : high
         return (mask &>> UInt64(byte & 63)) & 1 == 1
     }
 

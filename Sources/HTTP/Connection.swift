@@ -107,7 +107,8 @@ final class Connection {
             }
         }
         return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
-            // The pointers stay valid during the call because `output` holds the arrays and nothing changes it here.
+            // The pointers stay valid during the call, because `output` keeps the arrays alive and nothing here
+            // changes it.
             for position in 0..<count {
                 output[outputIndex + position].withUnsafeBytes { bytes in
                     let skipped = position == 0 ? sentOfFirst : 0

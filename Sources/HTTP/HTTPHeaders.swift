@@ -53,8 +53,8 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
         return values
     }
 
-    /// The values of all fields named `name` in wire order, found while iterating rather than collected into an
-    /// array, which saves an allocation on lookups made for every request.
+    /// Returns the values of all fields named `name` in wire order, found while iterating rather than collected
+    /// into an array, which saves an allocation on lookups made for every request.
     public func values(named name: String) -> Values {
         Values(fields: fields, name: name)
     }

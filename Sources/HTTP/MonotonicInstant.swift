@@ -3,7 +3,7 @@ import Glibc
 /// A point in time on CLOCK_MONOTONIC, the clock epoll_wait measures its timeout on, in nanoseconds.
 ///
 /// The loops compare deadlines after every event. `ContinuousClock.Instant` comes from a module built for library
-/// evolution, so every copy and comparison of one goes through its value witness table; this plain integer is
+/// evolution, so every copy and comparison of one goes through its value witness table. This plain integer is
 /// compared in one instruction. It is public so that responders can time requests as cheaply.
 public struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// Nanoseconds since an unspecified start, such as the boot of the machine.
@@ -15,14 +15,15 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConv
 
     public static var now: MonotonicInstant {
         var time = timespec()
-        // clock_gettime fails only for an unknown clock or an invalid pointer, neither possible here.
+        // clock_gettime(2) fails only with EINVAL for an unknown clock or EFAULT for an invalid pointer, and
+        // neither can happen here.
         clock_gettime(CLOCK_MONOTONIC, &time)
         return MonotonicInstant(nanoseconds: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
     }
 
     public var description: String { "\(nanoseconds) ns" }
 
-    /// The time from this instant to `other`, negative when `other` is earlier.
+    /// Returns the time from this instant to `other`, negative when `other` is earlier.
     public func duration(to other: MonotonicInstant) -> Duration {
         .nanoseconds(other.nanoseconds &- nanoseconds)
     }

@@ -166,7 +166,7 @@ struct RequestHead: Sendable, Equatable {
 /// The fields that decide framing and connection handling, gathered in one pass over the head, since every request
 /// needs all of them.
 private struct ControlFields {
-    /// The first Host value; `hostCount` tells whether there were more.
+    /// The first Host value; `hostCount` counts them all.
     var host: String?
     var hostCount = 0
     var transferCodings: [String] = []

@@ -45,11 +45,15 @@ enum ResponseEncoder {
         let hasContent = status != 204 && status != 304
         let includesBody = hasContent && !context.isHeadRequest
         let contentLength = hasContent ? String(response.body.count) : nil
-        let connection = context.closesConnection ? "close" : context.requestVersion == .http10 ? "keep-alive" : nil
+        var connection: String?
+        if context.closesConnection {
+            connection = "close"
+        } else if context.requestVersion == .http10 {
+            connection = "keep-alive"
+        }
 
-        // The size of the head is counted first and the bytes are then copied into a buffer of exactly that size,
-        // because this runs for every response and growing a buffer field by field was a measurable share of a
-        // 304's cost.
+        // The size of the head is counted first, and the bytes are then copied into a buffer of exactly that size.
+        // This runs for every response, and growing a buffer field by field was a measurable share of a 304's cost.
         var size = statusLine.utf8.count + 2
         var hasDate = response.encodedFields?.includesDate ?? false
         size += response.encodedFields?.bytes.count ?? 0
@@ -83,7 +87,7 @@ enum ResponseEncoder {
         return EncodedResponse(head: head, body: includesBody ? response.body : [])
     }
 
-    /// The bytes of `name: value` and its CRLF.
+    /// Returns the byte count of `name: value` and its CRLF.
     private static func fieldSize(_ name: String, _ value: String) -> Int {
         name.utf8.count + 2 + value.utf8.count + 2
     }

@@ -23,7 +23,7 @@ final class ResponseHandoff: Sendable {
         self.connectionID = connectionID
     }
 
-    /// The `respond` closure given to the responder; it may run on any thread.
+    /// Delivers the response. This is the `respond` closure given to the responder, and it may run on any thread.
     func respond(_ response: HTTPResponse) {
         let isTakenByHandler = state.withLock { state in
             guard case .handling = state else { return false }

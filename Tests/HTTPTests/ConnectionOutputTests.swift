@@ -4,7 +4,7 @@ import Testing
 
 /// Queued output must reach the peer whole and in order, however the socket splits the writes.
 @Suite struct ConnectionOutputTests {
-    /// A connection on one end of a Unix socket pair, with a small send buffer so that writes stop part way.
+    /// Makes a connection on one end of a Unix socket pair, with a small send buffer so that writes stop part way.
     private static func makeConnection() throws -> (connection: Connection, peerDescriptor: Int32) {
         var descriptors: [Int32] = [0, 0]
         try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &descriptors) == 0)

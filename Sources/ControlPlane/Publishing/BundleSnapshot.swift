@@ -91,7 +91,8 @@ public final class BundleSnapshot: Sendable {
         state.withLock { $0.bundles[environment] }
     }
 
-    /// The current bundle as event loop `loop` sees it; the poll path reads this, which locks only that loop's copy.
+    /// Returns the current bundle from the copy of event loop `loop`. The poll path reads this, which locks only that
+    /// loop's copy.
     func current(_ environment: String, loop: Int) -> PublishedBundle? {
         currentByLoop.withLock(loop: loop) { $0[environment] }
     }

@@ -254,12 +254,16 @@ extension TestHTTPClient {
         defer { server.stop() }
         let token = try server.client.issueToken(named: "short-lived", scopes: ["read"])
         let client = server.client.presenting(token)
-        #expect(try client.request("GET", "/v1/environments").status == 200)
+        // Several requests, so that every event loop has accepted the token and remembers it.
+        for _ in 0..<4 {
+            #expect(try client.request("GET", "/v1/environments").status == 200)
+        }
 
         let revoked = try server.client.request("DELETE", "/v1/tokens/\(token.id)")
         #expect(revoked.status == 204)
-        let refused = try client.request("GET", "/v1/environments")
-        #expect(refused.status == 401)
+        for _ in 0..<4 {
+            #expect(try client.request("GET", "/v1/environments").status == 401)
+        }
         #expect(try server.client.request("DELETE", "/v1/tokens/\(token.id)").status == 404)
     }
 

@@ -151,6 +151,9 @@ struct ConnectionStateMachine {
     }
 
     /// Records that the loop could not write every byte; without progress, the write deadline keeps running.
+    ///
+    /// NOTE: progress restarts the deadline, as nginx's `send_timeout` does, so a client that reads a few bytes
+    /// before each deadline keeps its connection however slowly it reads. Only `maxConnections` bounds such clients.
     mutating func writeBlocked(madeProgress: Bool, now: MonotonicInstant) {
         if madeProgress || writeDeadline == nil {
             writeDeadline = now + timeouts.write

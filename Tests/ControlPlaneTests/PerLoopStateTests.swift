@@ -84,10 +84,12 @@ import Testing
         let authenticator = TokenAuthenticator(loopCount: 2)
         authenticator.replaceCredentials([Self.credential(id: "a", token: "first")])
 
-        let actor = authenticator.authenticate(Self.request(token: "first", loop: 7), client: nil,
-                                               now: Timestamp(secondsSinceEpoch: 1))
+        for loop in [7, -1, Int.min, Int.max] {
+            let actor = authenticator.authenticate(Self.request(token: "first", loop: loop), client: nil,
+                                                   now: Timestamp(secondsSinceEpoch: 1))
 
-        #expect(actor?.tokenID == "a")
+            #expect(actor?.tokenID == "a", "loop index \(loop)")
+        }
     }
 
     @Test func metricsMergeLoops() {

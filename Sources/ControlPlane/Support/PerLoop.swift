@@ -22,9 +22,11 @@ final class PerLoop<State: Sendable>: Sendable {
         slots = (0..<max(1, loopCount)).map { _ in Slot(initial) }
     }
 
-    /// Runs `body` with the state of loop `index`. An index beyond the loop count wraps, so any thread has a slot.
+    /// Runs `body` with the state of loop `index`. Any index maps to a slot, wrapping beyond the loop count, so a
+    /// request made outside a loop, such as in a test, still has one.
     func withLock<Result: Sendable>(loop index: Int, _ body: (inout State) -> Result) -> Result {
-        slots[index % slots.count].state.withLock { body(&$0) }
+        let slot = Int(UInt(bitPattern: index) % UInt(slots.count))
+        return slots[slot].state.withLock { body(&$0) }
     }
 
     /// Runs `body` with each loop's state in turn, to update every copy or to merge them.

@@ -17,7 +17,8 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConv
         var time = timespec()
         // clock_gettime(2) fails only with EINVAL for an unknown clock or EFAULT for an invalid pointer, and
         // neither can happen here.
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        let result = clock_gettime(CLOCK_MONOTONIC, &time)
+        precondition(result == 0, "clock_gettime(CLOCK_MONOTONIC) failed with errno \(errno)")
         return MonotonicInstant(nanoseconds: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
     }
 

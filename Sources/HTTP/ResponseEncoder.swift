@@ -123,7 +123,7 @@ enum ResponseEncoder {
     }
 
     private static func isValidFieldValue(_ value: String) -> Bool {
-        value.allUTF8Bytes(satisfy: { $0.isFieldValueCharacter })
+        !value.withUTF8Bytes { $0.containsFieldControlCharacter() }
     }
 }
 

@@ -137,13 +137,28 @@ import Testing
         }
     }
 
+    /// Returns the id of the token the Authorization fields name, with one token, "abc", on record.
+    private func tokenID(authorization fields: [String]) -> String? {
+        let authenticator = TokenAuthenticator(loopCount: 1)
+        authenticator.replaceCredentials([
+            TokenAuthenticator.Credential(id: "abc-id", name: "abc", digest: SHA256.hash(Array("abc".utf8)),
+                                          scopes: [.read], environments: nil),
+        ])
+        let request = HTTPRequest(method: "GET", target: "/v1/environments",
+                                  headers: HTTPHeaders(fields.map { ("Authorization", $0) }),
+                                  peer: SocketAddress(host: "127.0.0.1", port: 40000))
+        return authenticator.authenticate(request, client: nil, now: Timestamp(secondsSinceEpoch: 1))?.tokenID
+    }
+
     @Test func schemeIsCaseInsensitiveAndNeedsOneField() {
-        #expect(TokenAuthenticator.bearerToken(in: ["bEaReR abc"]) == "abc")
-        #expect(TokenAuthenticator.bearerToken(in: ["Bearer   abc"]) == "abc")
-        #expect(TokenAuthenticator.bearerToken(in: ["Bearer"]) == nil)
-        #expect(TokenAuthenticator.bearerToken(in: ["Bearer "]) == nil)
-        #expect(TokenAuthenticator.bearerToken(in: ["Basic abc"]) == nil)
-        #expect(TokenAuthenticator.bearerToken(in: ["Bearer a b"]) == nil)
-        #expect(TokenAuthenticator.bearerToken(in: ["Bearer abc", "Bearer abc"]) == nil)
+        #expect(tokenID(authorization: ["Bearer abc"]) == "abc-id")
+        #expect(tokenID(authorization: ["bEaReR abc"]) == "abc-id")
+        #expect(tokenID(authorization: ["Bearer   abc"]) == "abc-id")
+        #expect(tokenID(authorization: ["Bearer"]) == nil)
+        #expect(tokenID(authorization: ["Bearer "]) == nil)
+        #expect(tokenID(authorization: ["Basic abc"]) == nil)
+        #expect(tokenID(authorization: ["Bearer a b"]) == nil)
+        #expect(tokenID(authorization: ["Bearer abc", "Bearer abc"]) == nil)
+        #expect(tokenID(authorization: []) == nil)
     }
 }

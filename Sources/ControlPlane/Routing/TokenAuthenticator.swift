@@ -124,13 +124,13 @@ final class TokenAuthenticator: Sendable {
 
     /// Takes the last-used times gathered since the previous call.
     func takeLastUsed() -> [String: Timestamp] {
-        var taken: [String: Timestamp] = [:]
+        var lastUses: [String: Timestamp] = [:]
         state.forEach { state in
-            taken.merge(state.pendingLastUsed, uniquingKeysWith: max)
+            lastUses.merge(state.pendingLastUsed, uniquingKeysWith: max)
             state.carriedLastUsed = [:]
             state.lastUsed = Array(repeating: nil, count: state.credentials.count)
         }
-        return taken
+        return lastUses
     }
 
     /// Returns the last-used times not yet written to the database.
@@ -140,13 +140,8 @@ final class TokenAuthenticator: Sendable {
         return pending
     }
 
-    /// Returns the token of exactly one `Authorization: Bearer <token>` field (RFC 6750 section 2.1).
-    static func bearerToken(in values: [String]) -> String? {
-        guard values.count == 1 else { return nil }
-        return withBearerToken(in: values[0]) { token in token.map { String(decoding: $0, as: UTF8.self) } }
-    }
-
-    /// Calls `body` with the token bytes of a `Bearer <token>` field value, or with nil when the value is not one.
+    /// Calls `body` with the token bytes of a `Bearer <token>` field value (RFC 6750 section 2.1), or with nil when
+    /// the value is not one.
     private static func withBearerToken<Result>(
         in value: String,
         _ body: (UnsafeBufferPointer<UInt8>?) -> Result
@@ -168,11 +163,7 @@ final class TokenAuthenticator: Sendable {
             guard !token.isEmpty, token.allSatisfy(isToken68Byte) else { return body(nil) }
             return body(token)
         }
-        if let result = value.utf8.withContiguousStorageIfAvailable(parse) {
-            return result
-        }
-        var copy = value
-        return copy.withUTF8(parse)
+        return value.withUTF8Bytes(parse)
     }
 
     static func isToken68Byte(_ byte: UInt8) -> Bool {
